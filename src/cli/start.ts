@@ -1,0 +1,25 @@
+import type { Config } from '../config/config.js';
+import { buildApp } from '../platform/http/app.js';
+import { createRuntime } from '../platform/runtime.js';
+import { onShutdown } from './shutdown.js';
+
+/** `stratus start [--no-worker]`: the API (and, by default, the worker) in one process. */
+export async function start(config: Config, args: string[]): Promise<void> {
+  const withWorker = config.inProcessWorker && !args.includes('--no-worker');
+  const runtime = await createRuntime(config, { worker: withWorker });
+  const { ctx } = runtime;
+  const app = await buildApp(ctx);
+  await app.listen({ host: config.host, port: config.port });
+  runtime.worker?.start();
+  const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  ctx.logger.info(
+    { url: where, database: config.database.kind, redis: Boolean(config.redisUrl), worker: withWorker },
+    `Stratus is serving on ${where}`,
+  );
+  onShutdown(ctx.logger, config.shutdownGraceMs, async () => {
+    // Readiness turns false first so a load balancer stops routing here, then in-flight requests finish.
+    ctx.lifecycle.draining = true;
+    await app.close();
+    await runtime.close();
+  });
+}

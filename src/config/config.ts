@@ -1,0 +1,129 @@
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; poolMax: number; searchPath?: string };
+
+export interface Config {
+  env: NodeEnv;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  dataDir: string;
+  database: DatabaseConfig;
+  redisUrl: string | undefined;
+  http: {
+    bodyLimitBytes: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    trustProxy: boolean;
+  };
+  /** Run the outbox dispatcher and scheduler inside `stratus start` (off for API-only nodes). */
+  inProcessWorker: boolean;
+  outbox: { pollIntervalMs: number; batchSize: number; maxAttempts: number; leaseMs: number };
+  shutdownGraceMs: number;
+}
+
+/** Start-up fails with one line naming the variable; main.ts prints `message` and exits 1. */
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function urlWithProtocol(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+/** Reads and validates the whole configuration from the environment; pure apart from `cwd`. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const dataDir = path.resolve(cwd, text(env, 'STRATUS_DATA_DIR', './data'));
+  const databaseUrl = urlWithProtocol(env, 'DATABASE_URL', ['postgres:', 'postgresql:', 'sqlite:', 'file:']);
+  let database: DatabaseConfig;
+  if (databaseUrl?.startsWith('postgres')) {
+    database = { kind: 'postgres', url: databaseUrl, poolMax: integer(env, 'DATABASE_POOL_MAX', 10, 1, 500) };
+  } else {
+    const file = databaseUrl ? decodeURIComponent(new URL(databaseUrl).pathname) : 'stratus.db';
+    database = { kind: 'sqlite', file: path.resolve(dataDir, file) };
+  }
+  return {
+    env: oneOf<NodeEnv>(env, 'NODE_ENV', 'development', ['development', 'production', 'test']),
+    host: text(env, 'HOST', '0.0.0.0'),
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ]),
+    dataDir,
+    database,
+    redisUrl: urlWithProtocol(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    http: {
+      bodyLimitBytes: integer(env, 'STRATUS_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 512 * 1024 * 1024),
+      requestTimeoutMs: integer(env, 'STRATUS_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      keepAliveTimeoutMs: integer(env, 'STRATUS_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+      trustProxy: flag(env, 'STRATUS_TRUST_PROXY', false),
+    },
+    inProcessWorker: flag(env, 'STRATUS_IN_PROCESS_WORKER', true),
+    outbox: {
+      pollIntervalMs: integer(env, 'STRATUS_OUTBOX_POLL_MS', 250, 10, 60_000),
+      batchSize: integer(env, 'STRATUS_OUTBOX_BATCH', 50, 1, 1000),
+      maxAttempts: integer(env, 'STRATUS_OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
+      leaseMs: integer(env, 'STRATUS_OUTBOX_LEASE_MS', 30_000, 100, 3_600_000),
+    },
+    shutdownGraceMs: integer(env, 'STRATUS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { events } from './cli/events.js';
+import { migrate, UsageError } from './cli/migrate.js';
+import { start } from './cli/start.js';
+import { worker } from './cli/worker.js';
+import { ConfigError, loadConfig } from './config/config.js';
+
+const HELP = `stratus <command>
+
+  start [--no-worker]   serve the API, admin and storefront (and run the worker in-process)
+  worker                run outbox delivery and scheduled jobs only
+  migrate [up|status]   apply or list database migrations
+  events [stats|dead|replay <id...>|replay --all]
+                        inspect the outbox and replay dead letters
+
+Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, LOG_LEVEL,
+NODE_ENV, STRATUS_DATA_DIR (see README.md).`;
+
+const commands: Record<string, (config: ReturnType<typeof loadConfig>, args: string[]) => Promise<void>> = {
+  start,
+  worker: (config) => worker(config),
+  migrate,
+  events,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    console.log(HELP);
+    return;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}"\n\n${HELP}`);
+  await command(loadConfig(), args);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    console.error(error.message);
+  } else {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialectOf } from '../src/platform/db/database.js';
+import { newId } from '../src/platform/db/ids.js';
+import { lockRows } from '../src/platform/db/lock.js';
+import { migrationStatus } from '../src/platform/db/migrator.js';
+import { inTransaction } from '../src/platform/db/transaction.js';
+import { createTestContext, type TestContext, testDialect } from './helpers/test-context.js';
+
+describe('database layer', () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('runs on the dialect under test, with every migration applied', async () => {
+    expect(dialectOf(t.ctx.db)).toBe(testDialect);
+    const status = await migrationStatus(t.ctx.db);
+    expect(status.length).toBeGreaterThan(0);
+    expect(status.every((m) => m.executedAt)).toBe(true);
+  });
+
+  it('keeps uncommitted writes invisible outside the transaction, and rolls back on throw', async () => {
+    const id = newId('lease');
+    await expect(
+      inTransaction(t.ctx.db, async (trx) => {
+        await trx.insertInto('leases').values({ name: id, owner: 'a', expires_at: 'x' }).execute();
+        const outside = await t.ctx.db.selectFrom('leases').select('name').where('name', '=', id).execute();
+        expect(outside).toHaveLength(0);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await t.ctx.db.selectFrom('leases').select('name').where('name', '=', id).execute()).toHaveLength(
+      0,
+    );
+  });
+
+  it('serialises read-modify-write under a row lock: no lost updates', async () => {
+    await t.ctx.db
+      .insertInto('scheduled_jobs')
+      .values({ name: 'counter', schedule: '* * * * *', next_run_at: 'x', runs: 0, failures: 0 })
+      .execute();
+    await Promise.all(
+      Array.from({ length: 40 }, () =>
+        inTransaction(t.ctx.db, async (trx) => {
+          const row = await lockRows(
+            trx,
+            trx.selectFrom('scheduled_jobs').select('runs').where('name', '=', 'counter'),
+          ).executeTakeFirstOrThrow();
+          await new Promise((resolve) => setImmediate(resolve));
+          await trx
+            .updateTable('scheduled_jobs')
+            .set({ runs: row.runs + 1 })
+            .where('name', '=', 'counter')
+            .execute();
+        }),
+      ),
+    );
+    const row = await t.ctx.db
+      .selectFrom('scheduled_jobs')
+      .select('runs')
+      .where('name', '=', 'counter')
+      .executeTakeFirstOrThrow();
+    expect(row.runs).toBe(40);
+  });
+
+  it('generates prefixed ids that sort by creation time', () => {
+    const ids = Array.from({ length: 1000 }, () => newId('ord'));
+    expect(ids.every((id) => /^ord_[0-9A-HJKMNP-TV-Z]{26}$/.test(id))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('returns integers as numbers on both dialects', async () => {
+    const row = await sql<{ n: number }>`select count(*) as n from schema_migrations`.execute(t.ctx.db);
+    expect(typeof row.rows[0]!.n).toBe('number');
+  });
+});

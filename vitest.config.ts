@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// One suite, every database: tests under test/ run once per dialect. PostgreSQL joins when
+// TEST_DATABASE_URL is set (CI always sets it); unit tests beside the code run once.
+const dialects = ['sqlite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
+
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      ...dialects.map((dialect) => ({
+        extends: true,
+        test: { name: dialect, include: ['test/**/*.test.ts'], env: { STRATUS_TEST_DB: dialect } },
+      })),
+    ],
+  },
+});
