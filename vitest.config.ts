@@ -12,7 +12,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       ...dialects.map((dialect) => ({
-        extends: true,
+        extends: true as const,
         test: { name: dialect, include: ['test/**/*.test.ts'], env: { STRATUS_TEST_DB: dialect } },
       })),
     ],

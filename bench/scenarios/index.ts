@@ -1,0 +1,29 @@
+import type { AppContext } from '../../src/platform/http/context.js';
+
+export interface BenchRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * A load scenario: `prepare` runs inside the server process before it listens (seed data) and may
+ * return state; `requests` turns that state into the request mix autocannon sends.
+ */
+export interface Scenario {
+  description: string;
+  prepare?(ctx: AppContext): Promise<Record<string, unknown>>;
+  requests(state: Record<string, unknown>): BenchRequest[];
+}
+
+export const scenarios: Record<string, Scenario> = {
+  'health-ready': {
+    description: 'GET /health/ready: a database round trip per request',
+    requests: () => [{ path: '/health/ready' }],
+  },
+  'health-live': {
+    description: 'GET /health/live: the platform overhead (hooks, logging, serialisation) alone',
+    requests: () => [{ path: '/health/live' }],
+  },
+};

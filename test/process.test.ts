@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testDialect } from './helpers/test-context.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return Date.now() - start;
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+// The README contract as a process test: `stratus start` on embedded SQLite serves readiness, and
+// SIGTERM drains and exits cleanly. (Runs once: it exercises the embedded default.)
+describe.skipIf(testDialect !== 'sqlite')('stratus process', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-proc-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts on SQLite, answers /health/ready, and shuts down on SIGTERM', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const { child, output } = startProcess(['start'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      STRATUS_DATA_DIR: dataDir,
+    });
+    const exited = exitCode(child);
+    try {
+      await waitForReady(`http://127.0.0.1:${port}/health/ready`, 15_000);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`${(error as Error).message}\n${output()}`);
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output()).toContain('shutting down');
+    expect(output()).not.toMatch(/sessionSecret|encryptionKey/);
+  });
+
+  it('refuses a bad setting with one line naming the variable', async () => {
+    const { child, output } = startProcess(['start'], { PORT: 'not-a-port', STRATUS_DATA_DIR: dataDir });
+    expect(await exitCode(child)).toBe(1);
+    expect(output().trim()).toBe('Invalid configuration: PORT must be an integer, got "not-a-port"');
+  });
+
+  it('reports migration status and the outbox from the CLI', async () => {
+    const migrate = startProcess(['migrate', 'status'], { STRATUS_DATA_DIR: dataDir });
+    expect(await exitCode(migrate.child)).toBe(0);
+    expect(migrate.output()).toMatch(/applied\s+0001_platform/);
+    const events = startProcess(['events', 'dead'], { STRATUS_DATA_DIR: dataDir });
+    expect(await exitCode(events.child)).toBe(0);
+    expect(events.output()).toContain('No dead letters.');
+  });
+});
