@@ -4,6 +4,7 @@ import type { Cache } from './cache/cache.js';
 import { createCache } from './cache/create-cache.js';
 import { createDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
+import { denyAll } from './http/auth.js';
 import type { AppContext } from './http/context.js';
 import { createWorker, type Worker } from './jobs/worker.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -42,6 +43,7 @@ export async function createRuntime(
     cache,
     logger,
     lifecycle: { draining: false },
+    auth: denyAll,
     pokeOutbox: () => worker?.dispatcher.poke(),
   };
   return {

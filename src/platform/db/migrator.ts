@@ -8,6 +8,9 @@ export function createMigrator(db: Db): Migrator {
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    // Each module numbers its migrations in its own range (see src/migrations/index.ts), so modules
+    // built in parallel may land in any order.
+    allowUnorderedMigrations: true,
   });
 }
 

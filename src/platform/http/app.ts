@@ -10,6 +10,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { modules } from '../../modules/index.js';
+import { installAuthGuard } from './auth.js';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
@@ -64,6 +65,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     reply.header('x-request-id', request.id);
   });
   installErrorHandler(app);
+  installAuthGuard(app, () => ctx.auth);
 
   await app.register(swagger, {
     openapi: {

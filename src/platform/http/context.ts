@@ -3,6 +3,7 @@ import type { Secrets } from '../../config/secrets.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database, Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
+import type { Authenticator } from './auth.js';
 
 /** What every route plugin receives: explicit dependencies, no container. */
 export interface AppContext {
@@ -13,6 +14,8 @@ export interface AppContext {
   cache: Cache;
   logger: Logger;
   lifecycle: { draining: boolean };
+  /** Resolves credentials to a principal; replaced when the identity module is wired in. */
+  auth: Authenticator;
   /** Wakes the in-process outbox dispatcher after a commit, when this node runs one. */
   pokeOutbox(): void;
 }
