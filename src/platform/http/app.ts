@@ -14,6 +14,7 @@ import { installAuthGuard } from './auth.js';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
+import { installIdempotency } from './idempotency.js';
 
 export type App = FastifyInstance;
 
@@ -66,6 +67,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
   installErrorHandler(app);
   installAuthGuard(app, () => ctx.auth);
+  installIdempotency(app, () => ctx.db);
 
   await app.register(swagger, {
     openapi: {

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { OutboxDispatcher } from '../events/dispatcher.js';
 import { outboxPruneJob } from '../events/prune.js';
 import { type SubscriberRegistry, subscribers } from '../events/subscribers.js';
+import { idempotencyPruneJob } from '../http/idempotency.js';
 import type { Logger } from '../logging/logger.js';
 import { registeredJobs } from './registry.js';
 import { type JobDefinition, Scheduler } from './scheduler.js';
@@ -33,7 +34,7 @@ export function createWorker(options: {
   const scheduler = new Scheduler({
     db,
     logger: logger.child({ component: 'scheduler' }),
-    jobs: options.jobs ?? [outboxPruneJob, ...registeredJobs()],
+    jobs: options.jobs ?? [outboxPruneJob, idempotencyPruneJob, ...registeredJobs()],
   });
   return {
     dispatcher,
