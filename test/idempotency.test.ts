@@ -25,8 +25,9 @@ describe('Idempotency-Key', () => {
         failNext = false;
         throw new Error('boom');
       }
-      if (request.body.amount === 13) throw new AppError(PlatformErrors.CONFLICT, 'unlucky');
-      return reply.code(201).send({ id, amount: request.body.amount });
+      const { amount } = request.body as { amount: number };
+      if (amount === 13) throw new AppError(PlatformErrors.CONFLICT, 'unlucky');
+      return reply.code(201).send({ id, amount });
     });
     await app.ready();
   });

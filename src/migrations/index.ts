@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_platform.js';
 import * as m0300 from './0300_idempotency.js';
+import * as m0310 from './0310_payments.js';
 
 /**
  * The ordered, portable migration set (SQLite and PostgreSQL alike: TEXT ids and timestamps,
@@ -15,4 +16,5 @@ import * as m0300 from './0300_idempotency.js';
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
   '0300_idempotency': m0300,
+  '0310_payments': m0310,
 };

@@ -1,6 +1,7 @@
+import type { PaymentsTables } from '../../modules/payments/payments.tables.js';
 import type { EventsTables } from '../events/events.tables.js';
 import type { IdempotencyTables } from '../http/idempotency.tables.js';
 import type { JobsTables } from '../jobs/jobs.tables.js';
 
 /** Every table in the database; each module owns and declares its own in `<module>.tables.ts`. */
-export interface Tables extends EventsTables, JobsTables, IdempotencyTables {}
+export interface Tables extends EventsTables, JobsTables, IdempotencyTables, PaymentsTables {}

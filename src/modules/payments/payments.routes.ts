@@ -1,0 +1,105 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../platform/http/context.js';
+import { AppError, PlatformErrors } from '../../platform/http/errors.js';
+import { CaptureQuery, PaymentParams, PaymentSchema, RefundBody, WebhookAck } from './payments.schemas.js';
+import {
+  cancelPayment,
+  capturePayment,
+  getPaymentRow,
+  refundPayment,
+  toPayment,
+} from './payments.service.js';
+import { receiveWebhook } from './payments.webhooks.js';
+import { paymentProvidersFor } from './providers.js';
+
+export const paymentsRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const providers = () => paymentProvidersFor(ctx);
+
+  app.get(
+    '/admin/payments/:id',
+    {
+      schema: { params: PaymentParams, response: { 200: PaymentSchema } },
+      config: { permission: 'payments:read' },
+    },
+    async (request) => toPayment(await getPaymentRow(ctx.db, request.params.id)),
+  );
+
+  // For manual payments this is "mark as paid"; `?amount=` captures less than authorized.
+  app.post(
+    '/admin/payments/:id/capture',
+    {
+      schema: { params: PaymentParams, querystring: CaptureQuery, response: { 200: PaymentSchema } },
+      config: { permission: 'payments:write' },
+    },
+    async (request) => {
+      const payment = await capturePayment(ctx.db, providers(), request.params.id, request.query.amount);
+      ctx.pokeOutbox();
+      return payment;
+    },
+  );
+
+  app.post(
+    '/admin/payments/:id/refunds',
+    {
+      schema: {
+        params: PaymentParams,
+        body: RefundBody,
+        response: { 201: Type.Object({ refund_id: Type.String(), payment: PaymentSchema }) },
+      },
+      config: { permission: 'payments:write' },
+    },
+    async (request, reply) => {
+      const result = await refundPayment(ctx.db, providers(), request.params.id, request.body);
+      ctx.pokeOutbox();
+      return reply.code(201).send(result);
+    },
+  );
+
+  app.post(
+    '/admin/payments/:id/cancel',
+    {
+      schema: { params: PaymentParams, response: { 200: PaymentSchema } },
+      config: { permission: 'payments:write' },
+    },
+    async (request) => {
+      const payment = await cancelPayment(ctx.db, providers(), request.params.id);
+      ctx.pokeOutbox();
+      return payment;
+    },
+  );
+
+  // Provider hooks verify the signature over the exact bytes received, so they parse JSON themselves.
+  await app.register(async (hooks) => {
+    hooks.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, body),
+    );
+    for (const provider of ['stripe', 'paypal'] as const) {
+      hooks.post(
+        `/hooks/${provider}`,
+        {
+          schema: { hide: true, response: { 200: WebhookAck } },
+          config: { idempotency: false },
+        },
+        async (request) => {
+          if (!providers().has(provider)) {
+            throw new AppError(PlatformErrors.NOT_FOUND, `Payment provider ${provider} is not configured`);
+          }
+          if (typeof request.body !== 'string') {
+            throw new AppError(PlatformErrors.UNSUPPORTED_MEDIA_TYPE, 'Webhooks must be application/json');
+          }
+          const { duplicate } = await receiveWebhook(
+            ctx.db,
+            providers().get(provider),
+            request.body,
+            request.headers,
+          );
+          if (!duplicate) ctx.pokeOutbox();
+          return { received: true, duplicate };
+        },
+      );
+    }
+  });
+};
