@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
+import { inventoryModule } from './inventory/index.js';
 import { paymentsModule } from './payments/index.js';
+import { pricingModule } from './pricing/index.js';
+import { regionsModule } from './regions/index.js';
 
 /** A business module as the app sees it: its routes. Subscribers and jobs register on import. */
 export interface StratusModule {
@@ -9,4 +12,4 @@ export interface StratusModule {
 }
 
 /** Every business module, in registration order. */
-export const modules: StratusModule[] = [paymentsModule];
+export const modules: StratusModule[] = [paymentsModule, regionsModule, pricingModule, inventoryModule];

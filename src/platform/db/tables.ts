@@ -1,7 +1,17 @@
+import type { InventoryTables } from '../../modules/inventory/inventory.tables.js';
 import type { PaymentsTables } from '../../modules/payments/payments.tables.js';
+import type { PricingTables } from '../../modules/pricing/pricing.tables.js';
+import type { RegionsTables } from '../../modules/regions/regions.tables.js';
 import type { EventsTables } from '../events/events.tables.js';
 import type { IdempotencyTables } from '../http/idempotency.tables.js';
 import type { JobsTables } from '../jobs/jobs.tables.js';
 
 /** Every table in the database; each module owns and declares its own in `<module>.tables.ts`. */
-export interface Tables extends EventsTables, JobsTables, IdempotencyTables, PaymentsTables {}
+export interface Tables
+  extends EventsTables,
+    JobsTables,
+    IdempotencyTables,
+    PaymentsTables,
+    RegionsTables,
+    PricingTables,
+    InventoryTables {}

@@ -1,0 +1,409 @@
+import type { Db } from '../../platform/db/database.js';
+import { newId } from '../../platform/db/ids.js';
+import { lockRows } from '../../platform/db/lock.js';
+import { now } from '../../platform/db/time.js';
+import { inTransaction, type Trx } from '../../platform/db/transaction.js';
+import { emit } from '../../platform/events/outbox.js';
+import { AppError } from '../../platform/http/errors.js';
+import { type PlanLocation, planAllocation, totalAvailable } from './allocation.js';
+import { InventoryErrors } from './inventory.errors.js';
+import type { InventoryReservationTable } from './inventory.tables.js';
+import { applyMovement, ensureLevel, thresholds } from './ledger.js';
+import { assertQuantity, getInventoryItems } from './stock.service.js';
+
+export interface ReserveInput {
+  lines: ReadonlyArray<{ variant_id: string; quantity: number }>;
+  region_id: string;
+  reference_type: string;
+  reference_id: string;
+  /** ISO time after which the expiry job releases the reservation; null keeps it until released. */
+  expires_at: string | null;
+  actor: string;
+  reason: string;
+}
+
+export interface Reservation {
+  id: string;
+  variant_id: string;
+  location_id: string;
+  quantity: number;
+  expires_at: string | null;
+}
+
+export interface Shortage {
+  variant_id: string;
+  requested: number;
+  available: number;
+}
+
+export type ReserveResult =
+  | {
+      ok: true;
+      reservations: Reservation[];
+      /** Units accepted without stock because the variant allows backorder or preorder. */
+      backordered: Array<{ variant_id: string; quantity: number }>;
+    }
+  | { ok: false; shortages: Shortage[] };
+
+/**
+ * Reserves every line or nothing, from the active locations serving the region, shipping from as few
+ * locations as possible (see allocation.ts). Untracked variants need no stock; backorder/preorder
+ * variants take what exists and accept the rest as backordered.
+ *
+ * Concurrency: the level rows are locked (`FOR UPDATE` on PostgreSQL, in a stable order; SQLite
+ * transactions already hold the write lock) before planning, so the plan sees the newest committed
+ * counters; each counter change is then a guarded UPDATE that refuses to make availability negative.
+ * A shortage is a value, not a throw, and writes nothing.
+ */
+export async function reserve(trx: Trx, input: ReserveInput): Promise<ReserveResult> {
+  const requested = new Map<string, number>();
+  input.lines.forEach((line, i) => {
+    assertQuantity(line.quantity, `lines[${i}].quantity`, { min: 1 });
+    requested.set(line.variant_id, (requested.get(line.variant_id) ?? 0) + line.quantity);
+  });
+  const variantIds = [...requested.keys()].sort();
+  if (variantIds.length === 0) return { ok: true, reservations: [], backordered: [] };
+  const items = await getInventoryItems(trx, variantIds);
+  const tracked = variantIds.filter((id) => items.get(id)!.tracked);
+  const partial = new Set(
+    tracked.filter((id) => items.get(id)!.allow_backorder || items.get(id)!.allow_preorder),
+  );
+
+  const locations = await trx
+    .selectFrom('stock_locations as s')
+    .innerJoin('stock_location_regions as r', 'r.location_id', 's.id')
+    .select(['s.id', 's.priority'])
+    .where('r.region_id', '=', input.region_id)
+    .where('s.active', '=', 1)
+    .execute();
+  const levels =
+    tracked.length === 0 || locations.length === 0
+      ? []
+      : await lockRows(
+          trx,
+          trx
+            .selectFrom('inventory_levels')
+            .select(['variant_id', 'location_id', 'on_hand', 'reserved'])
+            .where('variant_id', 'in', tracked)
+            .where(
+              'location_id',
+              'in',
+              locations.map((l) => l.id),
+            )
+            .orderBy('variant_id')
+            .orderBy('location_id'),
+        ).execute();
+  const planLocations: PlanLocation[] = locations.map((l) => ({
+    id: l.id,
+    priority: l.priority,
+    available: new Map(
+      levels
+        .filter((v) => v.location_id === l.id)
+        .map((v) => [v.variant_id, Math.max(0, v.on_hand - v.reserved)]),
+    ),
+  }));
+  const plan = planAllocation(
+    tracked.map((variant_id) => ({ variant_id, quantity: requested.get(variant_id)! })),
+    planLocations,
+    partial,
+  );
+  const shortages = [...plan.unfilled]
+    .filter(([variant]) => !partial.has(variant))
+    .map(([variant_id]) => ({
+      variant_id,
+      requested: requested.get(variant_id)!,
+      available: totalAvailable(planLocations, variant_id),
+    }));
+  if (shortages.length > 0) return { ok: false, shortages };
+
+  const limits = await thresholds(trx, tracked);
+  const at = now();
+  const reservations: Reservation[] = [];
+  for (const allocation of plan.allocations) {
+    const after = await applyMovement(
+      trx,
+      {
+        ...allocation,
+        kind: 'reserve',
+        on_hand_delta: 0,
+        reserved_delta: allocation.quantity,
+        reason: input.reason,
+        actor: input.actor,
+        reference_type: input.reference_type,
+        reference_id: input.reference_id,
+      },
+      { keepAvailable: true, lowStockThreshold: limits.get(allocation.variant_id) ?? null },
+    );
+    // Unreachable while the rows are locked; if it ever happens, throwing rolls the whole unit back.
+    if (!after)
+      throw new AppError(
+        InventoryErrors.INSUFFICIENT_STOCK,
+        `Stock of ${allocation.variant_id} changed during reservation`,
+      );
+    reservations.push({ id: newId('resv'), ...allocation, expires_at: input.expires_at });
+  }
+  if (reservations.length > 0)
+    await trx
+      .insertInto('inventory_reservations')
+      .values(
+        reservations.map((r) => ({
+          ...r,
+          status: 'active' as const,
+          reference_type: input.reference_type,
+          reference_id: input.reference_id,
+          actor: input.actor,
+          reason: input.reason,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute();
+  const backordered = [...plan.unfilled].map(([variant_id, quantity]) => ({ variant_id, quantity }));
+  await emit(trx, {
+    topic: 'inventory.reserved',
+    payload: {
+      reference_type: input.reference_type,
+      reference_id: input.reference_id,
+      reservations: reservations.map(({ id, variant_id, location_id, quantity }) => ({
+        id,
+        variant_id,
+        location_id,
+        quantity,
+      })),
+      backordered,
+    },
+  });
+  return { ok: true, reservations, backordered };
+}
+
+interface Reference {
+  reference_type: string;
+  reference_id: string;
+}
+
+async function activeReservations(trx: Trx, ref: Reference): Promise<InventoryReservationTable[]> {
+  return lockRows(
+    trx,
+    trx
+      .selectFrom('inventory_reservations')
+      .selectAll()
+      .where('reference_type', '=', ref.reference_type)
+      .where('reference_id', '=', ref.reference_id)
+      .where('status', '=', 'active')
+      .orderBy('variant_id')
+      .orderBy('location_id'),
+  ).execute();
+}
+
+async function closeReservations(
+  trx: Trx,
+  rows: InventoryReservationTable[],
+  outcome: {
+    status: 'released' | 'expired' | 'committed';
+    kind: 'release' | 'expire' | 'commit';
+    actor: string;
+    reason: string;
+  },
+): Promise<void> {
+  const limits = await thresholds(trx, [...new Set(rows.map((r) => r.variant_id))]);
+  const at = now();
+  // One order of level updates everywhere (as reserve locks them), so concurrent units cannot deadlock.
+  const ordered = [...rows].sort((a, b) =>
+    a.variant_id === b.variant_id
+      ? a.location_id.localeCompare(b.location_id)
+      : a.variant_id.localeCompare(b.variant_id),
+  );
+  for (const row of ordered) {
+    const consumed = outcome.kind === 'commit' ? row.quantity : 0;
+    const after = await applyMovement(
+      trx,
+      {
+        variant_id: row.variant_id,
+        location_id: row.location_id,
+        kind: outcome.kind,
+        on_hand_delta: -consumed,
+        reserved_delta: -row.quantity,
+        reason: outcome.reason,
+        actor: outcome.actor,
+        reference_type: row.reference_type,
+        reference_id: row.reference_id,
+      },
+      { keepAvailable: false, lowStockThreshold: limits.get(row.variant_id) ?? null },
+    );
+    if (!after) throw new Error(`inventory level of reservation ${row.id} is inconsistent with it`);
+    await trx
+      .updateTable('inventory_reservations')
+      .set({ status: outcome.status, updated_at: at })
+      .where('id', '=', row.id)
+      .where('status', '=', 'active')
+      .execute();
+  }
+}
+
+/** Gives back every active reservation of a reference (cart abandoned, payment failed). Idempotent. */
+export async function release(
+  trx: Trx,
+  input: Reference & { actor: string; reason: string },
+): Promise<{ released: number }> {
+  const rows = await activeReservations(trx, input);
+  if (rows.length === 0) return { released: 0 };
+  await closeReservations(trx, rows, {
+    status: 'released',
+    kind: 'release',
+    actor: input.actor,
+    reason: input.reason,
+  });
+  await emit(trx, {
+    topic: 'inventory.released',
+    payload: {
+      reference_type: input.reference_type,
+      reference_id: input.reference_id,
+      reservation_ids: rows.map((r) => r.id),
+    },
+  });
+  return { released: rows.length };
+}
+
+/**
+ * Turns a reference's active reservations into stock that left: on hand and reserved both drop by the
+ * quantity, one ledger row each. Idempotent: a second call finds nothing active.
+ */
+export async function commit(
+  trx: Trx,
+  input: Reference & { actor: string; reason?: string },
+): Promise<{ committed: Array<{ variant_id: string; location_id: string; quantity: number }> }> {
+  const rows = await activeReservations(trx, input);
+  if (rows.length === 0) return { committed: [] };
+  await closeReservations(trx, rows, {
+    status: 'committed',
+    kind: 'commit',
+    actor: input.actor,
+    reason: input.reason ?? 'order placed',
+  });
+  const committed = rows.map(({ variant_id, location_id, quantity }) => ({
+    variant_id,
+    location_id,
+    quantity,
+  }));
+  await emit(trx, {
+    topic: 'inventory.committed',
+    payload: { reference_type: input.reference_type, reference_id: input.reference_id, lines: committed },
+  });
+  return { committed };
+}
+
+/**
+ * Puts committed stock of a reference back on hand (cancellation, return), at the locations it left
+ * from. `lines` limits it to some variants/quantities; without it, everything not yet restocked. Never
+ * restocks more than was committed for the reference, so a retry is harmless.
+ */
+export async function restock(
+  trx: Trx,
+  input: Reference & {
+    actor: string;
+    reason: string;
+    lines?: ReadonlyArray<{ variant_id: string; quantity: number }>;
+  },
+): Promise<{ restocked: Array<{ variant_id: string; location_id: string; quantity: number }> }> {
+  const committed = await lockRows(
+    trx,
+    trx
+      .selectFrom('inventory_reservations')
+      .select(['variant_id', 'location_id', 'quantity'])
+      .where('reference_type', '=', input.reference_type)
+      .where('reference_id', '=', input.reference_id)
+      .where('status', '=', 'committed')
+      .orderBy('variant_id')
+      .orderBy('location_id'),
+  ).execute();
+  const done = await trx
+    .selectFrom('inventory_movements')
+    .select(['variant_id', 'location_id', 'on_hand_delta'])
+    .where('reference_type', '=', input.reference_type)
+    .where('reference_id', '=', input.reference_id)
+    .where('kind', '=', 'restock')
+    .execute();
+  const wanted = input.lines ? new Map<string, number>() : undefined;
+  input.lines?.forEach((l, i) => {
+    assertQuantity(l.quantity, `lines[${i}].quantity`, { min: 1 });
+    wanted!.set(l.variant_id, (wanted!.get(l.variant_id) ?? 0) + l.quantity);
+  });
+  const limits = await thresholds(trx, [...new Set(committed.map((r) => r.variant_id))]);
+  const restocked: Array<{ variant_id: string; location_id: string; quantity: number }> = [];
+  const left = new Map<string, number>();
+  for (const row of committed) {
+    const key = `${row.variant_id}\u0000${row.location_id}`;
+    left.set(key, (left.get(key) ?? 0) + row.quantity);
+  }
+  for (const row of done) {
+    const key = `${row.variant_id}\u0000${row.location_id}`;
+    left.set(key, (left.get(key) ?? 0) - row.on_hand_delta);
+  }
+  for (const [key, open] of left) {
+    const [variant_id, location_id] = key.split('\u0000') as [string, string];
+    let quantity = open;
+    if (wanted) quantity = Math.min(quantity, wanted.get(variant_id) ?? 0);
+    if (quantity <= 0) continue;
+    if (wanted) wanted.set(variant_id, wanted.get(variant_id)! - quantity);
+    await ensureLevel(trx, variant_id, location_id);
+    await applyMovement(
+      trx,
+      {
+        variant_id,
+        location_id,
+        kind: 'restock',
+        on_hand_delta: quantity,
+        reserved_delta: 0,
+        reason: input.reason,
+        actor: input.actor,
+        reference_type: input.reference_type,
+        reference_id: input.reference_id,
+      },
+      { keepAvailable: false, lowStockThreshold: limits.get(variant_id) ?? null },
+    );
+    restocked.push({ variant_id, location_id, quantity });
+  }
+  if (restocked.length > 0)
+    await emit(trx, {
+      topic: 'inventory.restocked',
+      payload: { reference_type: input.reference_type, reference_id: input.reference_id, lines: restocked },
+    });
+  return { restocked };
+}
+
+/** Releases reservations whose expiry has passed, in batches; the scheduled job calls this. */
+export async function expireReservations(
+  db: Db,
+  options: { at?: string; batch?: number } = {},
+): Promise<number> {
+  const at = options.at ?? now();
+  const batch = options.batch ?? 200;
+  let total = 0;
+  for (;;) {
+    const count = await inTransaction(db, async (trx) => {
+      const rows = await lockRows(
+        trx,
+        trx
+          .selectFrom('inventory_reservations')
+          .selectAll()
+          .where('status', '=', 'active')
+          .where('expires_at', 'is not', null)
+          .where('expires_at', '<=', at)
+          .orderBy('expires_at')
+          .limit(batch),
+        { skipLocked: true },
+      ).execute();
+      if (rows.length === 0) return 0;
+      await closeReservations(trx, rows, {
+        status: 'expired',
+        kind: 'expire',
+        actor: 'system',
+        reason: 'reservation expired',
+      });
+      await emit(trx, { topic: 'inventory.expired', payload: { reservation_ids: rows.map((r) => r.id) } });
+      return rows.length;
+    });
+    total += count;
+    if (count < batch) return total;
+  }
+}
