@@ -1,3 +1,4 @@
+import type { CatalogTables } from '../../modules/catalog/catalog.tables.js';
 import type { InventoryTables } from '../../modules/inventory/inventory.tables.js';
 import type { PaymentsTables } from '../../modules/payments/payments.tables.js';
 import type { PricingTables } from '../../modules/pricing/pricing.tables.js';
@@ -14,4 +15,5 @@ export interface Tables
     PaymentsTables,
     RegionsTables,
     PricingTables,
-    InventoryTables {}
+    InventoryTables,
+    CatalogTables {}
