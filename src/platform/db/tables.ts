@@ -1,4 +1,4 @@
-import type { CatalogTables } from '../../modules/catalog/catalog.tables.js';
+import type { DiscountsTables } from '../../modules/discounts/discounts.tables.js';
 import type { InventoryTables } from '../../modules/inventory/inventory.tables.js';
 import type { PaymentsTables } from '../../modules/payments/payments.tables.js';
 import type { PricingTables } from '../../modules/pricing/pricing.tables.js';
@@ -13,7 +13,7 @@ export interface Tables
     JobsTables,
     IdempotencyTables,
     PaymentsTables,
+    DiscountsTables,
     RegionsTables,
     PricingTables,
-    InventoryTables,
-    CatalogTables {}
+    InventoryTables {}

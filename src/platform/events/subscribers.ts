@@ -1,4 +1,3 @@
-import type { Cache } from '../cache/cache.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -14,8 +13,6 @@ export interface DeliveredEvent<P = Record<string, unknown>> {
 export interface SubscriberContext {
   db: Db;
   logger: Logger;
-  /** The node's cache, for subscribers that invalidate cached reads (absent in bare test dispatchers). */
-  cache?: Cache;
 }
 
 /**
