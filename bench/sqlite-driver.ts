@@ -30,10 +30,15 @@ setup.transaction(() => {
 setup.close();
 
 async function measure(name: string, db: Kysely<Schema>): Promise<number> {
-  for (let i = 0; i < 2000; i++) await db.selectFrom('items').selectAll().where('id', '=', `item_${i}`).executeTakeFirst();
+  for (let i = 0; i < 2000; i++)
+    await db.selectFrom('items').selectAll().where('id', '=', `item_${i}`).executeTakeFirst();
   const start = process.hrtime.bigint();
   for (let i = 0; i < reads; i++) {
-    await db.selectFrom('items').selectAll().where('id', '=', `item_${i % 10_000}`).executeTakeFirst();
+    await db
+      .selectFrom('items')
+      .selectAll()
+      .where('id', '=', `item_${i % 10_000}`)
+      .executeTakeFirst();
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const rate = reads / seconds;
@@ -42,7 +47,13 @@ async function measure(name: string, db: Kysely<Schema>): Promise<number> {
   return rate;
 }
 
-const stock = await measure('kysely SqliteDialect (stock)', new Kysely<Schema>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) }));
-const ours = await measure('StratusSqliteDialect (cached)', new Kysely<Schema>({ dialect: new StratusSqliteDialect(file) }));
+const stock = await measure(
+  'kysely SqliteDialect (stock)',
+  new Kysely<Schema>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) }),
+);
+const ours = await measure(
+  'StratusSqliteDialect (cached)',
+  new Kysely<Schema>({ dialect: new StratusSqliteDialect(file) }),
+);
 console.log(`ratio ${(ours / stock).toFixed(2)}x`);
 rmSync(dir, { recursive: true, force: true });
