@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testDialect } from './helpers/test-context.js';
+import { createPostgresPool } from '../src/platform/db/database.js';
+import { testDialect, testRedisUrl } from './helpers/test-context.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -79,3 +80,55 @@ describe.skipIf(testDialect !== 'sqlite')('stratus process', () => {
     expect(events.output()).toContain('No dead letters.');
   });
 });
+
+// The scale-out configuration as a process: the same command over PostgreSQL and Redis.
+describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
+  'stratus process on PostgreSQL and Redis',
+  () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-proc-pg-'));
+    const url = process.env.TEST_DATABASE_URL!;
+    const schema = `p_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
+    afterAll(async () => {
+      const pool = createPostgresPool(url, 1);
+      await pool.query(`drop schema if exists ${schema} cascade`);
+      await pool.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('starts with DATABASE_URL and REDIS_URL and reports both ready', async () => {
+      const pool = createPostgresPool(url, 1);
+      await pool.query(`create schema ${schema}`);
+      await pool.end();
+      const databaseUrl = new URL(url);
+      databaseUrl.searchParams.set('options', `-c search_path=${schema}`);
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const { child, output } = startProcess(['start'], {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        STRATUS_DATA_DIR: dataDir,
+        DATABASE_URL: databaseUrl.toString(),
+        REDIS_URL: testRedisUrl!,
+      });
+      const exited = exitCode(child);
+      try {
+        await waitForReady(`http://127.0.0.1:${port}/health/ready`, 15_000);
+        const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as {
+          checks: object;
+        };
+        expect(ready.checks).toEqual({ database: { status: 'ok' }, redis: { status: 'ok' } });
+      } catch (error) {
+        child.kill('SIGKILL');
+        throw new Error(`${(error as Error).message}\n${output()}`);
+      }
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const pool2 = createPostgresPool(url, 1);
+      const tables = await pool2.query(
+        'select count(*)::int as n from information_schema.tables where table_schema = $1',
+        [schema],
+      );
+      await pool2.end();
+      expect(tables.rows[0].n).toBeGreaterThan(3);
+    });
+  },
+);
