@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 import { events } from './cli/events.js';
 import { migrate, UsageError } from './cli/migrate.js';
+import { seed } from './cli/seed.js';
 import { start } from './cli/start.js';
 import { worker } from './cli/worker.js';
 import { ConfigError, loadConfig } from './config/config.js';
 
 const HELP = `stratus <command>
 
-  start [--no-worker]   serve the API, admin and storefront (and run the worker in-process)
+  start [--no-worker] [--no-seed]
+                        serve the API, admin and storefront (and run the worker in-process);
+                        the first start of an empty store loads the demo catalog
+  seed                  load the Superstore demo catalog (once)
   worker                run outbox delivery and scheduled jobs only
   migrate [up|status]   apply or list database migrations
   events [stats|dead|replay <id...>|replay --all]
@@ -21,6 +25,7 @@ const commands: Record<string, (config: ReturnType<typeof loadConfig>, args: str
   worker: (config) => worker(config),
   migrate,
   events,
+  seed,
 };
 
 async function main(argv: string[]): Promise<void> {

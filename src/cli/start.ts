@@ -1,13 +1,21 @@
 import type { Config } from '../config/config.js';
+import { ensureDemoSeed } from '../modules/catalog/index.js';
 import { buildApp } from '../platform/http/app.js';
 import { createRuntime } from '../platform/runtime.js';
 import { onShutdown } from './shutdown.js';
 
-/** `stratus start [--no-worker]`: the API (and, by default, the worker) in one process. */
+/**
+ * `stratus start [--no-worker] [--no-seed]`: the API (and, by default, the worker) in one process. The
+ * first start of an empty store loads the Superstore demo catalog.
+ */
 export async function start(config: Config, args: string[]): Promise<void> {
   const withWorker = config.inProcessWorker && !args.includes('--no-worker');
   const runtime = await createRuntime(config, { worker: withWorker });
   const { ctx } = runtime;
+  if (!args.includes('--no-seed')) {
+    const seed = await ensureDemoSeed(ctx.db);
+    if (seed.seeded) ctx.logger.info({ ms: seed.ms }, 'loaded the demo catalog (first start)');
+  }
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
   runtime.worker?.start();

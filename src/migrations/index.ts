@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_platform.js';
+import * as m0100 from './0100_catalog.js';
 import * as m0110 from './0110_regions.js';
 import * as m0111 from './0111_pricing.js';
 import * as m0112 from './0112_inventory.js';
@@ -19,6 +20,7 @@ import * as m0320 from './0320_discounts.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
+  '0100_catalog': m0100,
   '0300_idempotency': m0300,
   '0310_payments': m0310,
   '0320_discounts': m0320,

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
-import { inventoryModule } from './inventory/index.js';
+import { catalogModule } from './catalog/index.js';
 import { discountsModule } from './discounts/index.js';
+import { inventoryModule } from './inventory/index.js';
 import { paymentsModule } from './payments/index.js';
 import { pricingModule } from './pricing/index.js';
 import { regionsModule } from './regions/index.js';
@@ -13,4 +14,11 @@ export interface StratusModule {
 }
 
 /** Every business module, in registration order. */
-export const modules: StratusModule[] = [paymentsModule, discountsModule, regionsModule, pricingModule, inventoryModule];
+export const modules: StratusModule[] = [
+  paymentsModule,
+  discountsModule,
+  regionsModule,
+  pricingModule,
+  inventoryModule,
+  catalogModule,
+];

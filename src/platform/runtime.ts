@@ -34,7 +34,7 @@ export async function createRuntime(
     await database.destroy();
     throw error;
   }
-  const worker = options.worker ? createWorker({ db: database.db, config, logger }) : undefined;
+  const worker = options.worker ? createWorker({ db: database.db, config, logger, cache }) : undefined;
   const ctx: AppContext = {
     config,
     secrets,

@@ -1,3 +1,4 @@
+import type { CatalogTables } from '../../modules/catalog/catalog.tables.js';
 import type { DiscountsTables } from '../../modules/discounts/discounts.tables.js';
 import type { InventoryTables } from '../../modules/inventory/inventory.tables.js';
 import type { PaymentsTables } from '../../modules/payments/payments.tables.js';
@@ -16,4 +17,5 @@ export interface Tables
     DiscountsTables,
     RegionsTables,
     PricingTables,
-    InventoryTables {}
+    InventoryTables,
+    CatalogTables {}

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Cache } from '../cache/cache.js';
 import type { Db } from '../db/database.js';
 import { newId } from '../db/ids.js';
 import { lockRows } from '../db/lock.js';
@@ -10,6 +11,8 @@ import type { DeliveredEvent, SubscriberRegistry } from './subscribers.js';
 export interface DispatcherOptions {
   db: Db;
   registry: SubscriberRegistry;
+  /** Handed to subscribers (cache invalidation); optional so bare dispatchers need none. */
+  cache?: Cache;
   logger: Logger;
   pollIntervalMs: number;
   batchSize: number;
@@ -44,7 +47,7 @@ export function retryDelay(attempt: number, baseMs: number, capMs: number): numb
  */
 export class OutboxDispatcher {
   readonly owner: string;
-  readonly #options: Required<Omit<DispatcherOptions, 'owner'>>;
+  readonly #options: Required<Omit<DispatcherOptions, 'owner' | 'cache'>> & Pick<DispatcherOptions, 'cache'>;
   readonly #inFlight = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -155,11 +158,11 @@ export class OutboxDispatcher {
   }
 
   async process(delivery: ClaimedDelivery): Promise<void> {
-    const { db, logger, registry } = this.#options;
+    const { db, logger, registry, cache } = this.#options;
     const subscriber = registry.get(delivery.subscriber);
     try {
       if (!subscriber) throw new Error(`no subscriber named ${delivery.subscriber} is registered`);
-      await subscriber.handle(delivery.event, { db, logger });
+      await subscriber.handle(delivery.event, { db, logger, ...(cache ? { cache } : {}) });
       await this.#finish(delivery, { status: 'done', last_error: null });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,4 @@
+import type { Cache } from '../cache/cache.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -13,6 +14,8 @@ export interface DeliveredEvent<P = Record<string, unknown>> {
 export interface SubscriberContext {
   db: Db;
   logger: Logger;
+  /** The node's cache, for subscribers that invalidate cached reads (absent in bare test dispatchers). */
+  cache?: Cache;
 }
 
 /**

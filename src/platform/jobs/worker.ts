@@ -1,4 +1,5 @@
 import type { Config } from '../../config/config.js';
+import type { Cache } from '../cache/cache.js';
 import type { Db } from '../db/database.js';
 import { OutboxDispatcher } from '../events/dispatcher.js';
 import { outboxPruneJob } from '../events/prune.js';
@@ -21,6 +22,7 @@ export function createWorker(options: {
   db: Db;
   config: Config;
   logger: Logger;
+  cache?: Cache;
   registry?: SubscriberRegistry;
   jobs?: JobDefinition[];
 }): Worker {
@@ -29,6 +31,7 @@ export function createWorker(options: {
     db,
     logger: logger.child({ component: 'outbox' }),
     registry: options.registry ?? subscribers,
+    ...(options.cache ? { cache: options.cache } : {}),
     ...config.outbox,
   });
   const scheduler = new Scheduler({

@@ -1,0 +1,215 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppContext } from '../../platform/http/context.js';
+import { sendCached } from './catalog.http-cache.js';
+import { DEFAULT_LOCALE, localeChain, translate } from './catalog.locale.js';
+import { LISTS_TAG, productTag } from './catalog.products.js';
+import { Attribute, Locale, Media, ProductOption } from './catalog.schemas.js';
+import { type StoreListQuery, storeProduct, storeProducts, storeRegion } from './catalog.store.js';
+import { allCategories, CATEGORIES_TAG } from './catalog.taxonomy.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+const StorePrice = Type.Object({
+  currency_code: Type.String(),
+  amount: Type.Integer(),
+  original_amount: Type.Integer(),
+  price_list_id: Nullable(Type.String()),
+  tax_rate_bp: Type.Integer(),
+  tax_inclusive: Type.Boolean(),
+  amount_excl_tax: Type.Integer(),
+  amount_incl_tax: Type.Integer(),
+  tax_amount: Type.Integer(),
+});
+const StoreAvailability = Type.Object({
+  available: Type.Integer(),
+  backorder: Type.Boolean(),
+  preorder: Type.Boolean(),
+  tracked: Type.Boolean(),
+  in_stock: Type.Boolean(),
+});
+const PriceRange = Nullable(Type.Object({ min_amount: Type.Integer(), max_amount: Type.Integer() }));
+const StoreProduct = Type.Object({
+  id: Type.String(),
+  handle: Type.String(),
+  title: Type.String(),
+  subtitle: Nullable(Type.String()),
+  description: Type.String(),
+  seo_title: Nullable(Type.String()),
+  seo_description: Nullable(Type.String()),
+  product_type: Nullable(Type.String()),
+  tags: Type.Array(Type.String()),
+  options: Type.Array(ProductOption),
+  media: Type.Array(Media),
+  attributes: Type.Array(Attribute),
+  category_ids: Type.Array(Type.String()),
+  collection_ids: Type.Array(Type.String()),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+  locale: Type.String(),
+  region_id: Type.String(),
+  currency_code: Type.String(),
+  price_range: PriceRange,
+  in_stock: Type.Boolean(),
+  variants: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      sku: Nullable(Type.String()),
+      barcode: Nullable(Type.String()),
+      title: Type.String(),
+      weight_grams: Nullable(Type.Integer()),
+      options: Type.Record(Type.String(), Type.String()),
+      price: Nullable(StorePrice),
+      availability: Nullable(StoreAvailability),
+    }),
+  ),
+});
+const StoreProductSummary = Type.Object({
+  id: Type.String(),
+  handle: Type.String(),
+  title: Type.String(),
+  subtitle: Nullable(Type.String()),
+  product_type: Nullable(Type.String()),
+  tags: Type.Array(Type.String()),
+  thumbnail: Nullable(Type.String()),
+  category_ids: Type.Array(Type.String()),
+  collection_ids: Type.Array(Type.String()),
+  created_at: Type.String(),
+  price: Nullable(StorePrice),
+  price_range: PriceRange,
+  in_stock: Type.Boolean(),
+  variant_count: Type.Integer(),
+});
+const Facet = Type.Object({
+  facet: Type.Union([
+    Type.Literal('category'),
+    Type.Literal('collection'),
+    Type.Literal('tag'),
+    Type.Literal('option'),
+  ]),
+  name: Nullable(Type.String()),
+  value: Type.String(),
+  count: Type.Integer(),
+});
+const StoreList = Type.Object({
+  data: Type.Array(StoreProductSummary),
+  next_cursor: Nullable(Type.String()),
+  facets: Type.Optional(Type.Array(Facet)),
+  region_id: Type.String(),
+  currency_code: Type.String(),
+});
+
+const ReadQuery = {
+  region_id: Type.Optional(Type.String({ maxLength: 64 })),
+  locale: Type.Optional(Locale),
+};
+const List = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 20 });
+const ListQuery = Type.Object({
+  ...ReadQuery,
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  q: Type.Optional(
+    Type.String({ maxLength: 200, description: 'full-text search, prefix-tolerant, any locale' }),
+  ),
+  category_id: Type.Optional(List),
+  collection_id: Type.Optional(List),
+  tag: Type.Optional(List),
+  option: Type.Optional(
+    Type.Array(Type.String({ maxLength: 201 }), { maxItems: 20, description: 'Name:Value' }),
+  ),
+  min_price: Type.Optional(Type.Integer({ minimum: 0, description: 'minor units of the region currency' })),
+  max_price: Type.Optional(Type.Integer({ minimum: 0 })),
+  in_stock: Type.Optional(Type.Boolean()),
+  sort: Type.Optional(
+    Type.Union([
+      Type.Literal('newest'),
+      Type.Literal('price_asc'),
+      Type.Literal('price_desc'),
+      Type.Literal('best_selling'),
+    ]),
+  ),
+  facets: Type.Optional(Type.Boolean({ description: 'include facet counts over the filtered set' })),
+});
+const StoreCategory = Type.Object({
+  id: Type.String(),
+  parent_id: Nullable(Type.String()),
+  handle: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  position: Type.Integer(),
+});
+
+/** Canonical cache key for a list query: the same filters in any order share one entry. */
+function listKey(query: Record<string, unknown>): string {
+  const entries = Object.entries(query)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : v] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return `catalog:list:${JSON.stringify(entries)}`;
+}
+
+export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { db, cache } = ctx;
+
+  app.get(
+    '/store/products/:id_or_handle',
+    {
+      schema: {
+        params: Type.Object({ id_or_handle: Type.String({ minLength: 1, maxLength: 200 }) }),
+        querystring: Type.Object(ReadQuery),
+        response: { 200: StoreProduct, 304: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const { id_or_handle } = request.params;
+      const locale = request.query.locale ?? DEFAULT_LOCALE;
+      const key = `catalog:product:${id_or_handle}:${request.query.region_id ?? ''}:${locale}`;
+      return sendCached(cache, request, reply, key, async () => {
+        const region = await storeRegion(db, request.query.region_id);
+        const product = await storeProduct(db, id_or_handle, region, locale);
+        return { body: product, tags: [productTag(product.id)] };
+      });
+    },
+  );
+
+  app.get(
+    '/store/products',
+    { schema: { querystring: ListQuery, response: { 200: StoreList, 304: Type.Null() } } },
+    async (request, reply) => {
+      const query = request.query as StoreListQuery;
+      const locale = query.locale ?? DEFAULT_LOCALE;
+      return sendCached(cache, request, reply, listKey(request.query), async () => {
+        const region = await storeRegion(db, query.region_id);
+        const page = await storeProducts(db, cache, { ...query, limit: query.limit ?? 20 }, region, locale);
+        const tags = [LISTS_TAG, ...page.data.map((p) => productTag(p.id))];
+        if (query.category_id) tags.push(CATEGORIES_TAG);
+        return { body: page, tags };
+      });
+    },
+  );
+
+  app.get(
+    '/store/categories',
+    {
+      schema: {
+        querystring: Type.Object({ locale: Type.Optional(Locale) }),
+        response: { 200: Type.Object({ data: Type.Array(StoreCategory) }) },
+      },
+    },
+    async (request, reply) => {
+      const locale = request.query.locale ?? DEFAULT_LOCALE;
+      return sendCached(cache, request, reply, `catalog:categories:${locale}`, async () => {
+        const chain = localeChain(locale);
+        const data = (await allCategories(db)).map((c) => ({
+          id: c.id,
+          parent_id: c.parent_id,
+          handle: c.handle,
+          name: translate(c.translations, chain, 'name', c.name),
+          description: translate(c.translations, chain, 'description', c.description),
+          position: c.position,
+        }));
+        return { body: { data }, tags: [CATEGORIES_TAG] };
+      });
+    },
+  );
+};

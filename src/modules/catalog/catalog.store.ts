@@ -1,0 +1,336 @@
+import { type Expression, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import type { Cache } from '../../platform/cache/cache.js';
+import { dialectOf } from '../../platform/db/database.js';
+import type { Tables } from '../../platform/db/tables.js';
+import type { DbOrTrx } from '../../platform/db/transaction.js';
+import { AppError, PlatformErrors } from '../../platform/http/errors.js';
+import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
+import { getRegion, listRegions, type Region } from '../regions/index.js';
+import { localise } from './catalog.locale.js';
+import { type Availability, priceAndStock, type ShopperPrice } from './catalog.prices.js';
+import { parseJson } from './catalog.products.js';
+import type { ProductDocument } from './catalog.schemas.js';
+import { searchCondition } from './catalog.search.js';
+import { allCategories, CATEGORIES_TAG } from './catalog.taxonomy.js';
+
+export type StoreSort = 'newest' | 'price_asc' | 'price_desc' | 'best_selling';
+
+export interface StoreListQuery {
+  region_id?: string;
+  locale?: string;
+  limit: number;
+  cursor?: string;
+  q?: string;
+  category_id?: string[];
+  collection_id?: string[];
+  tag?: string[];
+  option?: string[];
+  min_price?: number;
+  max_price?: number;
+  in_stock?: boolean;
+  sort?: StoreSort;
+  facets?: boolean;
+}
+
+const REGION_TTL_MS = 30_000;
+const regionMemos = new WeakMap<object, Map<string, { region: Region; until: number }>>();
+
+/**
+ * Regions change rarely and every storefront read needs one, so they are memoised per process for
+ * 30 s (a region edit reaches product prices within that time; cached product bodies carry the
+ * region id in their key).
+ */
+export async function storeRegion(db: DbOrTrx, regionId: string | undefined): Promise<Region> {
+  const key = regionId ?? '';
+  const regionMemo = regionMemos.get(db) ?? new Map<string, { region: Region; until: number }>();
+  regionMemos.set(db, regionMemo);
+  const memo = regionMemo.get(key);
+  if (memo && memo.until > Date.now()) return memo.region;
+  const region = regionId ? await getRegion(db, regionId) : (await listRegions(db, { limit: 1 }))[0];
+  if (!region)
+    throw new AppError(PlatformErrors.NOT_FOUND, 'No region is configured; create one in the admin');
+  regionMemo.set(key, { region, until: Date.now() + REGION_TTL_MS });
+  return region;
+}
+
+type StoreVariant = ReturnType<typeof localise>['variants'][number] & {
+  price: ShopperPrice | null;
+  availability: Availability | null;
+};
+
+function priced(
+  doc: ProductDocument,
+  locale: string,
+  region: Region,
+  prices: Map<string, ShopperPrice>,
+  stock: Map<string, Availability>,
+) {
+  const product = localise(doc, locale);
+  const variants: StoreVariant[] = product.variants.map((v) => ({
+    ...v,
+    price: prices.get(v.id) ?? null,
+    availability: stock.get(v.id) ?? null,
+  }));
+  const amounts = variants.flatMap((v) => (v.price ? [v.price.amount] : []));
+  return {
+    ...product,
+    variants,
+    locale,
+    region_id: region.id,
+    currency_code: region.currency_code,
+    price_range:
+      amounts.length > 0 ? { min_amount: Math.min(...amounts), max_amount: Math.max(...amounts) } : null,
+    in_stock: variants.some((v) => v.availability?.in_stock),
+  };
+}
+
+export type StoreProduct = ReturnType<typeof priced>;
+
+/** One product, published only, by id (`prod_…`) or handle: one catalog statement. */
+export async function storeProduct(
+  db: DbOrTrx,
+  idOrHandle: string,
+  region: Region,
+  locale: string,
+): Promise<StoreProduct> {
+  const byId = idOrHandle.startsWith('prod_');
+  const row = await db
+    .selectFrom('products')
+    .select('document')
+    .where(byId ? 'id' : 'handle', '=', idOrHandle)
+    .where('status', '=', 'published')
+    .executeTakeFirst();
+  if (!row) throw new AppError(PlatformErrors.NOT_FOUND, `Product ${idOrHandle} not found`);
+  const doc = parseJson<ProductDocument>(row.document);
+  const { prices, stock } = await priceAndStock(db, doc.variants, region);
+  return priced(doc, locale, region, prices, stock);
+}
+
+type QueryTables = Tables & { p: Tables['products']; pp: Tables['product_prices'] };
+/** `pp` (the price index) is joined only when a price sort or filter needs it. */
+type ProductQuery = SelectQueryBuilder<QueryTables, 'p' | 'pp', object>;
+
+async function categorySubtree(db: DbOrTrx, cache: Cache, ids: string[]): Promise<string[]> {
+  let tree =
+    await cache.get<Array<{ id: string; handle: string; parent_id: string | null }>>('catalog:category-tree');
+  if (!tree) {
+    tree = (await allCategories(db)).map((c) => ({ id: c.id, handle: c.handle, parent_id: c.parent_id }));
+    await cache.set('catalog:category-tree', tree, { tags: [CATEGORIES_TAG], ttlMs: 300_000 });
+  }
+  const wanted = new Set(tree.filter((c) => ids.includes(c.id) || ids.includes(c.handle)).map((c) => c.id));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of tree)
+      if (c.parent_id && wanted.has(c.parent_id) && !wanted.has(c.id)) {
+        wanted.add(c.id);
+        grew = true;
+      }
+  }
+  return wanted.size > 0 ? [...wanted] : ['(none)'];
+}
+
+interface Built {
+  query: ProductQuery;
+  withPrice: boolean;
+}
+
+/** The filtered product set (no order, no cursor): shared by the page query and the facet counts. */
+async function filtered(db: DbOrTrx, cache: Cache, q: StoreListQuery, region: Region): Promise<Built> {
+  const sort = q.sort ?? 'newest';
+  const withPrice =
+    sort === 'price_asc' || sort === 'price_desc' || q.min_price !== undefined || q.max_price !== undefined;
+  const base = db.selectFrom('products as p').where('p.status', '=', 'published');
+  let query = (withPrice
+    ? base.innerJoin('product_prices as pp', (join) =>
+        join.onRef('pp.product_id', '=', 'p.id').on('pp.currency_code', '=', region.currency_code),
+      )
+    : base) as unknown as ProductQuery;
+  const conditions: Expression<SqlBool>[] = [];
+  const linked = (table: 'product_categories' | 'product_collections' | 'product_tags', refs: string[]) =>
+    sql<SqlBool>`p.id in (select product_id from ${sql.table(table)} where ref in (${sql.join(refs)}))`;
+  if (q.category_id?.length)
+    conditions.push(linked('product_categories', await categorySubtree(db, cache, q.category_id)));
+  if (q.collection_id?.length) conditions.push(linked('product_collections', q.collection_id));
+  if (q.tag?.length) conditions.push(linked('product_tags', q.tag));
+  for (const [name, values] of optionFilters(q.option ?? [])) {
+    conditions.push(
+      sql<SqlBool>`p.id in (select product_id from product_option_values where name = ${name} and value in (${sql.join(values)}))`,
+    );
+  }
+  if (q.min_price !== undefined) conditions.push(sql<SqlBool>`pp.max_amount >= ${q.min_price}`);
+  if (q.max_price !== undefined) conditions.push(sql<SqlBool>`pp.min_amount <= ${q.max_price}`);
+  if (q.q) {
+    const search = searchCondition(dialectOf(db as never), q.q);
+    if (search) conditions.push(search);
+  }
+  for (const condition of conditions) query = query.where(condition);
+  return { query, withPrice };
+}
+
+/** `Size:M` → name Size, value M; several values of one option are alternatives (OR), options AND. */
+function optionFilters(raw: string[]): Map<string, string[]> {
+  const byName = new Map<string, string[]>();
+  for (const item of raw) {
+    const at = item.indexOf(':');
+    if (at <= 0 || at === item.length - 1)
+      throw new AppError(PlatformErrors.VALIDATION_FAILED, 'option filters look like Name:Value', [
+        { field: 'query.option', message: `"${item}" is not Name:Value` },
+      ]);
+    const name = item.slice(0, at);
+    byName.set(name, [...(byName.get(name) ?? []), item.slice(at + 1)]);
+  }
+  return byName;
+}
+
+const SORTS: Record<StoreSort, { columns: string[]; direction: 'asc' | 'desc'; needsPrice?: boolean }> = {
+  newest: { columns: ['p.id'], direction: 'desc' },
+  best_selling: { columns: ['p.sales_count', 'p.id'], direction: 'desc' },
+  price_asc: { columns: ['pp.min_amount', 'p.id'], direction: 'asc', needsPrice: true },
+  price_desc: { columns: ['pp.min_amount', 'p.id'], direction: 'desc', needsPrice: true },
+};
+
+export interface Facet {
+  facet: 'category' | 'collection' | 'tag' | 'option';
+  name: string | null;
+  value: string;
+  count: number;
+}
+
+/** A page of published products; prices and stock come from one pricing and one inventory call. */
+export async function storeProducts(
+  db: DbOrTrx,
+  cache: Cache,
+  q: StoreListQuery,
+  region: Region,
+  locale: string,
+) {
+  const sort = SORTS[q.sort ?? 'newest'];
+  const { query: base } = await filtered(db, cache, q, region);
+  const after = decodeCursor(q.cursor, sort.columns.length);
+  let query = (
+    sort.needsPrice
+      ? base.select(['p.id', 'p.document', 'p.sales_count', 'pp.min_amount'])
+      : base.select(['p.id', 'p.document', 'p.sales_count'])
+  ) as SelectQueryBuilder<
+    QueryTables,
+    'p' | 'pp',
+    { id: string; document: string; sales_count: number; min_amount?: number }
+  >;
+  if (after) {
+    const op = sort.direction === 'desc' ? '<' : '>';
+    const cols = sort.columns.map((c) => sql.ref(c));
+    query = query.where(sql<SqlBool>`(${sql.join(cols)}) ${sql.raw(op)} (${sql.join(after)})`);
+  }
+  for (const column of sort.columns) query = query.orderBy(sql.ref(column), sort.direction);
+  // With in_stock the page is filled from successive windows, since stock lives in another module.
+  const out: Array<{ doc: ProductDocument; key: unknown[] }> = [];
+  const priceAndStockOf = { prices: new Map<string, ShopperPrice>(), stock: new Map<string, Availability>() };
+  let window = query;
+  let exhausted = false;
+  while (out.length <= q.limit && !exhausted) {
+    const batch = q.in_stock ? (q.limit + 1) * 2 : q.limit + 1 - out.length;
+    const rows = await window.limit(batch).execute();
+    exhausted = rows.length < batch;
+    const docs = rows.map((r) => ({
+      doc: parseJson<ProductDocument>(r.document),
+      key: keyOf(r, q.sort ?? 'newest'),
+    }));
+    const { prices, stock } = await priceAndStock(
+      db,
+      docs.flatMap((d) => d.doc.variants),
+      region,
+    );
+    for (const [k, v] of prices) priceAndStockOf.prices.set(k, v);
+    for (const [k, v] of stock) priceAndStockOf.stock.set(k, v);
+    for (const d of docs) {
+      if (q.in_stock && !d.doc.variants.some((v) => stock.get(v.id)?.in_stock)) continue;
+      out.push(d);
+      if (out.length > q.limit) break;
+    }
+    const last = rows[rows.length - 1];
+    if (!last || out.length > q.limit) break;
+    const lastKey = keyOf(last, q.sort ?? 'newest');
+    const op = sort.direction === 'desc' ? '<' : '>';
+    window = query.where(
+      sql<SqlBool>`(${sql.join(sort.columns.map((c) => sql.ref(c)))}) ${sql.raw(op)} (${sql.join(lastKey)})`,
+    );
+  }
+  const page = out.slice(0, q.limit);
+  const data = page.map((d) =>
+    summary(priced(d.doc, locale, region, priceAndStockOf.prices, priceAndStockOf.stock)),
+  );
+  const next_cursor = out.length > q.limit ? encodeCursor(page[page.length - 1]!.key) : null;
+  const facets = q.facets ? await facetCounts(db, cache, q, region) : undefined;
+  return {
+    data,
+    next_cursor,
+    ...(facets ? { facets } : {}),
+    region_id: region.id,
+    currency_code: region.currency_code,
+  };
+}
+
+function keyOf(row: { id: string; sales_count: number; min_amount?: number }, sort: StoreSort): unknown[] {
+  if (sort === 'newest') return [row.id];
+  if (sort === 'best_selling') return [row.sales_count, row.id];
+  return [row.min_amount, row.id];
+}
+
+/** What a product card needs: the cheapest variant's price, stock, the first image. */
+function summary(product: StoreProduct) {
+  const cheapest = product.variants.reduce<StoreVariant | undefined>(
+    (best, v) => (v.price && (!best?.price || v.price.amount < best.price.amount) ? v : best),
+    undefined,
+  );
+  return {
+    id: product.id,
+    handle: product.handle,
+    title: product.title,
+    subtitle: product.subtitle,
+    product_type: product.product_type,
+    tags: product.tags,
+    thumbnail: product.media.find((m) => m.kind === 'image')?.url ?? null,
+    category_ids: product.category_ids,
+    collection_ids: product.collection_ids,
+    created_at: product.created_at,
+    price: cheapest?.price ?? null,
+    price_range: product.price_range,
+    in_stock: product.in_stock,
+    variant_count: product.variants.length,
+  };
+}
+
+export type StoreProductSummary = ReturnType<typeof summary>;
+
+/** Counts per facet value over the filtered set (in_stock aside), in one statement. */
+async function facetCounts(db: DbOrTrx, cache: Cache, q: StoreListQuery, region: Region): Promise<Facet[]> {
+  const { query } = await filtered(db, cache, q, region);
+  const ids = query.select('p.id');
+  const counted = (table: 'product_categories' | 'product_collections' | 'product_tags', facet: string) =>
+    db
+      .selectFrom(table)
+      .select([
+        sql<string>`${sql.lit(facet)}`.as('facet'),
+        sql<string | null>`cast(null as text)`.as('name'),
+        'ref as value',
+        sql<number>`count(*)`.as('count'),
+      ])
+      .where('product_id', 'in', ids as never)
+      .groupBy('ref');
+  const options = db
+    .selectFrom('product_option_values')
+    .select([sql<string>`'option'`.as('facet'), 'name', 'value', sql<number>`count(*)`.as('count')])
+    .where('product_id', 'in', ids as never)
+    .groupBy(['name', 'value']);
+  const rows = await counted('product_categories', 'category')
+    .unionAll(counted('product_collections', 'collection') as never)
+    .unionAll(counted('product_tags', 'tag') as never)
+    .unionAll(options as never)
+    .execute();
+  return (rows as Facet[]).map((r) => ({
+    facet: r.facet,
+    name: r.name,
+    value: r.value,
+    count: Number(r.count),
+  }));
+}

@@ -1,0 +1,48 @@
+import type { DbOrTrx } from '../../platform/db/transaction.js';
+import { parseJson } from './catalog.products.js';
+
+/** What carts, orders and discounts need to know about a variant, without reading catalog tables. */
+export interface CatalogVariant {
+  id: string;
+  product_id: string;
+  sku: string | null;
+  title: string;
+  product_title: string;
+  product_handle: string;
+  options: Record<string, string>;
+  weight_grams: number | null;
+  tax_class_id: string | null;
+  category_ids: string[];
+  collection_ids: string[];
+  status: 'draft' | 'published' | 'archived';
+}
+
+/** The variants found among `ids` (unknown ids are simply absent), in one statement. */
+export async function getVariants(db: DbOrTrx, ids: readonly string[]): Promise<CatalogVariant[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('product_variants as v')
+    .innerJoin('products as p', 'p.id', 'v.product_id')
+    .select([
+      'v.id',
+      'v.product_id',
+      'v.sku',
+      'v.title',
+      'v.options',
+      'v.weight_grams',
+      'v.tax_class_id',
+      'p.title as product_title',
+      'p.handle as product_handle',
+      'p.category_ids',
+      'p.collection_ids',
+      'p.status',
+    ])
+    .where('v.id', 'in', [...new Set(ids)])
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    options: parseJson<Record<string, string>>(r.options),
+    category_ids: parseJson<string[]>(r.category_ids),
+    collection_ids: parseJson<string[]>(r.collection_ids),
+  }));
+}
