@@ -6,6 +6,7 @@ import { inventoryModule } from './inventory/index.js';
 import { paymentsModule } from './payments/index.js';
 import { pricingModule } from './pricing/index.js';
 import { regionsModule } from './regions/index.js';
+import { storefrontWebModule } from './storefront-web/index.js';
 
 /** A business module as the app sees it: its routes. Subscribers and jobs register on import. */
 export interface StratusModule {
@@ -21,4 +22,5 @@ export const modules: StratusModule[] = [
   pricingModule,
   inventoryModule,
   catalogModule,
+  storefrontWebModule,
 ];

@@ -1,0 +1,198 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../platform/http/context.js';
+import { AppError, PlatformErrors } from '../../platform/http/errors.js';
+import { encodedBody, loadStorefrontBuild, type StorefrontBuild } from './storefront-web.assets.js';
+import { type CachedPage, etagOf, sendPage } from './storefront-web.cache.js';
+import {
+  categoryHead,
+  homeHead,
+  plainHead,
+  productHead,
+  renderPage,
+  scriptJson,
+} from './storefront-web.head.js';
+import { findCategory, NOT_FOUND_TAGS, readProduct, sitemapXml } from './storefront-web.reads.js';
+import { type StorefrontSettings, storefrontSettingsFromEnv } from './storefront-web.settings.js';
+
+/** API and tool prefixes the storefront never answers for, so their 404s stay JSON. */
+const RESERVED = ['/admin', '/store', '/hooks', '/health', '/docs', '/openapi.json', '/metrics', '/assets'];
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Crawlers and CDNs may keep rendered pages briefly; prices and stock move them on. */
+const PAGE_CACHE_CONTROL = 'public, max-age=30, stale-while-revalidate=60';
+const SHELL_CACHE_CONTROL = 'no-cache';
+const PAGE_TTL_MS = 60_000;
+
+const Lang = Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('pl')]));
+const PageQuery = Type.Object(
+  { lang: Lang, region: Type.Optional(Type.String({ maxLength: 64 })) },
+  { additionalProperties: true },
+);
+const Handle = Type.Object({ handle: Type.String({ minLength: 1, maxLength: 200 }) });
+
+/** The site's own origin, from the request (behind a proxy when `trustProxy` is configured). */
+function originOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+function isReserved(url: string): boolean {
+  return RESERVED.some(
+    (prefix) => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`),
+  );
+}
+
+/**
+ * The storefront web app at `/`: hashed assets with year-long caching, the app shell for client
+ * routes, server-rendered heads (title, description, canonical, Open Graph, JSON-LD) for product and
+ * category URLs, and sitemap.xml and robots.txt. Product and category pages are cached rendered,
+ * tagged with the catalog's cache tags so catalog writes drop them.
+ */
+export function storefrontWebRoutes(
+  options: { build?: StorefrontBuild; settings?: StorefrontSettings } = {},
+): FastifyPluginAsyncTypebox<{ ctx: AppContext }> {
+  const build = options.build ?? loadStorefrontBuild();
+  const settings = options.settings ?? storefrontSettingsFromEnv();
+  // Public settings the app reads at start (never secrets): the Stripe publishable key, when Stripe is on.
+  const configScript = `<script>window.__STRATUS_CONFIG__=${scriptJson({
+    stripe_publishable_key: settings.stripePublishableKey,
+  })}</script>`;
+  const page = (head: string, data = '') => renderPage(build.template, head, configScript + data);
+  return async (app, { ctx }) => {
+    const { db, cache } = ctx;
+    const shellStatus = build.dir ? 200 : 503;
+    if (!build.dir) ctx.logger.warn('storefront web app is not built (npm run build); serving heads only');
+
+    const sendHtml = (
+      reply: FastifyReply,
+      status: number,
+      html: string,
+      cacheControl = SHELL_CACHE_CONTROL,
+    ) => reply.code(status).header('cache-control', cacheControl).type('text/html; charset=utf-8').send(html);
+
+    app.get('/assets/*', { schema: { hide: true } }, async (request, reply) => {
+      const asset = build.assets.get(request.url.split('?')[0]!);
+      if (!asset) throw new AppError(PlatformErrors.NOT_FOUND, 'Asset not found');
+      reply
+        .header('cache-control', IMMUTABLE)
+        .header('etag', asset.etag)
+        .header('vary', 'accept-encoding')
+        .type(asset.type);
+      if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+      const { encoding, body } = encodedBody(asset, request.headers['accept-encoding']);
+      if (encoding) reply.header('content-encoding', encoding);
+      return reply.send(body);
+    });
+
+    app.get('/', { schema: { hide: true, querystring: PageQuery } }, async (request, reply) =>
+      sendHtml(reply, shellStatus, page(homeHead(originOf(request), request.query.lang ?? 'en'))),
+    );
+
+    app.get(
+      '/products/:handle',
+      { schema: { hide: true, params: Handle, querystring: PageQuery } },
+      async (request, reply) => {
+        const { handle } = request.params;
+        const locale = request.query.lang ?? 'en';
+        const region = request.query.region;
+        const origin = originOf(request);
+        const key = `storefront:html:product:${origin}:${handle}:${region ?? ''}:${locale}`;
+        return sendPage(cache, request, reply, key, PAGE_CACHE_CONTROL, async (): Promise<CachedPage> => {
+          const found = await readProduct(db, handle, region, locale);
+          if (!found) return notFound(page, origin, request.url);
+          const data = `<script>window.__STRATUS_PRODUCT__=${scriptJson({
+            handle,
+            region_param: region ?? null,
+            locale,
+            product: found.product,
+          })}</script>`;
+          const html = page(productHead(found.product, origin, locale), data);
+          return { status: shellStatus, html, etag: etagOf(html), tags: found.tags, ttlMs: PAGE_TTL_MS };
+        });
+      },
+    );
+
+    app.get(
+      '/categories/:handle',
+      { schema: { hide: true, params: Handle, querystring: PageQuery } },
+      async (request, reply) => {
+        const { handle } = request.params;
+        const locale = request.query.lang ?? 'en';
+        const origin = originOf(request);
+        const key = `storefront:html:category:${origin}:${handle}:${locale}`;
+        return sendPage(cache, request, reply, key, PAGE_CACHE_CONTROL, async () => {
+          const found = await findCategory(db, handle, locale);
+          if (!found) return notFound(page, origin, request.url);
+          const html = page(categoryHead(found.category, origin, locale));
+          return { status: shellStatus, html, etag: etagOf(html), tags: found.tags, ttlMs: PAGE_TTL_MS };
+        });
+      },
+    );
+
+    app.get('/sitemap.xml', { schema: { hide: true } }, async (request, reply) => {
+      const origin = originOf(request);
+      return sendPage(
+        cache,
+        request,
+        reply,
+        `storefront:sitemap:${origin}`,
+        'public, max-age=300',
+        async () => {
+          const { xml, tags } = await sitemapXml(db, origin);
+          return {
+            status: 200,
+            html: xml,
+            etag: etagOf(xml),
+            tags,
+            ttlMs: 300_000,
+            type: 'application/xml; charset=utf-8',
+          };
+        },
+      );
+    });
+
+    app.get('/robots.txt', { schema: { hide: true } }, async (request, reply) => {
+      const origin = originOf(request);
+      const text = [
+        'User-agent: *',
+        'Allow: /',
+        'Disallow: /admin/',
+        'Disallow: /store/',
+        'Disallow: /cart',
+        'Disallow: /checkout',
+        'Disallow: /orders/',
+        'Disallow: /search',
+        `Sitemap: ${origin}/sitemap.xml`,
+        '',
+      ].join('\n');
+      return reply
+        .header('cache-control', 'public, max-age=3600')
+        .type('text/plain; charset=utf-8')
+        .send(text);
+    });
+
+    // Client routes (search, cart, checkout, …) get the app shell; the client router draws them.
+    const CLIENT = [/^\/search$/, /^\/cart$/, /^\/checkout$/, /^\/orders\/[^/]+$/, /^\/collections\/[^/]+$/];
+    app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+      const path = request.url.split('?')[0]!;
+      if (isReserved(path)) throw new AppError(PlatformErrors.NOT_FOUND, `Route GET ${path} not found`);
+      const origin = originOf(request);
+      const known = CLIENT.some((pattern) => pattern.test(path));
+      if (!known) {
+        const missing = notFound(page, origin, path);
+        return sendHtml(reply, missing.status, missing.html);
+      }
+      const head = plainHead('Stratus', origin, path, 'noindex');
+      return sendHtml(reply, shellStatus, page(head));
+    });
+  };
+}
+
+/**
+ * The shell with a 404 status, so crawlers drop the URL while the client still shows its page. Cached
+ * under the list tags, so publishing the product or category replaces it.
+ */
+function notFound(page: (head: string) => string, origin: string, path: string): CachedPage {
+  const html = page(plainHead('Not found', origin, path.split('?')[0]!, 'noindex'));
+  return { status: 404, html, etag: etagOf(html), tags: NOT_FOUND_TAGS, ttlMs: 60_000 };
+}
