@@ -7,6 +7,8 @@ import * as m0112 from './0112_inventory.js';
 import * as m0300 from './0300_idempotency.js';
 import * as m0310 from './0310_payments.js';
 import * as m0320 from './0320_discounts.js';
+import * as m0330 from './0330_shipping.js';
+import * as m0340 from './0340_carts_orders.js';
 
 /**
  * The ordered, portable migration set (SQLite and PostgreSQL alike: TEXT ids and timestamps,
@@ -24,6 +26,8 @@ export const migrations: Record<string, Migration> = {
   '0300_idempotency': m0300,
   '0310_payments': m0310,
   '0320_discounts': m0320,
+  '0330_shipping': m0330,
+  '0340_carts_orders': m0340,
   '0110_regions': m0110,
   '0111_pricing': m0111,
   '0112_inventory': m0112,

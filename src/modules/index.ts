@@ -1,11 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
 import { catalogModule } from './catalog/index.js';
+import { cartModule } from './cart/index.js';
+import { checkoutModule } from './checkout/index.js';
 import { discountsModule } from './discounts/index.js';
 import { inventoryModule } from './inventory/index.js';
+import { ordersModule } from './orders/index.js';
 import { paymentsModule } from './payments/index.js';
 import { pricingModule } from './pricing/index.js';
 import { regionsModule } from './regions/index.js';
+import { shippingModule } from './shipping/index.js';
 import { storefrontWebModule } from './storefront-web/index.js';
 
 /** A business module as the app sees it: its routes. Subscribers and jobs register on import. */
@@ -18,6 +22,10 @@ export interface StratusModule {
 export const modules: StratusModule[] = [
   paymentsModule,
   discountsModule,
+  shippingModule,
+  cartModule,
+  checkoutModule,
+  ordersModule,
   regionsModule,
   pricingModule,
   inventoryModule,

@@ -1,9 +1,12 @@
 import type { CatalogTables } from '../../modules/catalog/catalog.tables.js';
+import type { CartTables } from '../../modules/cart/cart.tables.js';
 import type { DiscountsTables } from '../../modules/discounts/discounts.tables.js';
 import type { InventoryTables } from '../../modules/inventory/inventory.tables.js';
+import type { OrdersTables } from '../../modules/orders/orders.tables.js';
 import type { PaymentsTables } from '../../modules/payments/payments.tables.js';
 import type { PricingTables } from '../../modules/pricing/pricing.tables.js';
 import type { RegionsTables } from '../../modules/regions/regions.tables.js';
+import type { ShippingTables } from '../../modules/shipping/shipping.tables.js';
 import type { EventsTables } from '../events/events.tables.js';
 import type { IdempotencyTables } from '../http/idempotency.tables.js';
 import type { JobsTables } from '../jobs/jobs.tables.js';
@@ -15,6 +18,9 @@ export interface Tables
     IdempotencyTables,
     PaymentsTables,
     DiscountsTables,
+    ShippingTables,
+    CartTables,
+    OrdersTables,
     RegionsTables,
     PricingTables,
     InventoryTables,

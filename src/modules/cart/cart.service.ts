@@ -1,0 +1,507 @@
+import type { Selectable } from 'kysely';
+import type { Cache } from '../../platform/cache/cache.js';
+import type { Db } from '../../platform/db/database.js';
+import { newId } from '../../platform/db/ids.js';
+import { now } from '../../platform/db/time.js';
+import type { DbOrTrx } from '../../platform/db/transaction.js';
+import { AppError } from '../../platform/http/errors.js';
+import { currencyCode } from '../../platform/money/index.js';
+import { getVariants } from '../catalog/index.js';
+import { DiscountErrors } from '../discounts/discounts.errors.js';
+import {
+  type AppliedDiscount,
+  applyPromotions,
+  type EngineResult,
+  promotionsForCart,
+} from '../discounts/index.js';
+import { availability } from '../inventory/index.js';
+import { resolvePrices } from '../pricing/index.js';
+import type { Region } from '../regions/index.js';
+import { getShippingOption, ShippingErrors, type ShippingOption, shippingPrice } from '../shipping/index.js';
+import { CartErrors } from './cart.errors.js';
+import type { CartTable } from './cart.tables.js';
+import { defaultRegionCached, regionCached as getRegionCached } from './region-cache.js';
+import { type CartTotals, computeTotals } from './totals.js';
+
+export interface Address {
+  first_name: string;
+  last_name: string;
+  company?: string;
+  address_1: string;
+  address_2?: string;
+  city: string;
+  province?: string;
+  postal_code: string;
+  country_code: string;
+  phone?: string;
+}
+
+/** A line with the price snapshot taken when it was added or changed. */
+export interface CartItem {
+  id: string;
+  variant_id: string;
+  product_id: string;
+  title: string;
+  product_title: string;
+  sku: string | null;
+  quantity: number;
+  unit_price: number;
+  original_unit_price: number;
+  tax_rate_bp: number;
+  weight_grams: number;
+  category_ids: string[];
+  collection_ids: string[];
+}
+
+export interface Cart {
+  id: string;
+  region_id: string;
+  currency_code: string;
+  customer_id: string | null;
+  email: string | null;
+  shipping_address: Address | null;
+  billing_address: Address | null;
+  shipping_option_id: string | null;
+  discount_codes: string[];
+  items: CartItem[];
+  status: CartTable['status'];
+  version: number;
+  locked_until: string | null;
+  order_id: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export interface Deps {
+  db: Db;
+  cache: Cache;
+}
+
+export function toCart(row: Selectable<CartTable>): Cart {
+  return {
+    ...row,
+    shipping_address: row.shipping_address ? (JSON.parse(row.shipping_address) as Address) : null,
+    billing_address: row.billing_address ? (JSON.parse(row.billing_address) as Address) : null,
+    discount_codes: JSON.parse(row.discount_codes) as string[],
+    items: JSON.parse(row.items) as CartItem[],
+  };
+}
+
+export async function loadCart(db: DbOrTrx, id: string): Promise<Cart> {
+  const row = await db.selectFrom('carts').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${id} not found`);
+  return toCart(row);
+}
+
+function assertOpen(cart: Cart): void {
+  if (cart.status === 'completed')
+    throw new AppError(CartErrors.CART_COMPLETED, 'The cart is already an order');
+  if (cart.status === 'completing')
+    throw new AppError(CartErrors.CART_COMPLETING, 'The cart is being checked out');
+}
+
+export async function createCart(
+  deps: Deps,
+  input: { region_id?: string; currency_code?: string; email?: string; customer_id?: string | null },
+): Promise<Cart> {
+  const region = input.region_id
+    ? await getRegionCached(deps, input.region_id)
+    : await defaultRegionCached(deps);
+  if (!region) throw new AppError(CartErrors.CART_NOT_READY, 'The store has no region to sell in yet');
+  if (input.currency_code && currencyCode(input.currency_code) !== region.currency_code) {
+    throw new AppError(
+      CartErrors.CURRENCY_MISMATCH,
+      `Region ${region.id} sells in ${region.currency_code}, not ${input.currency_code.toLowerCase()}`,
+    );
+  }
+  const at = now();
+  const row: Selectable<CartTable> = {
+    id: newId('cart'),
+    region_id: region.id,
+    currency_code: region.currency_code,
+    customer_id: input.customer_id ?? null,
+    email: input.email ?? null,
+    shipping_address: null,
+    billing_address: null,
+    shipping_option_id: null,
+    discount_codes: '[]',
+    items: '[]',
+    status: 'open',
+    version: 1,
+    locked_until: null,
+    order_id: null,
+    created_at: at,
+    updated_at: at,
+    completed_at: null,
+  };
+  await deps.db.insertInto('carts').values(row).execute();
+  return toCart(row);
+}
+
+type Changes = Partial<
+  Pick<
+    Cart,
+    | 'email'
+    | 'shipping_address'
+    | 'billing_address'
+    | 'shipping_option_id'
+    | 'discount_codes'
+    | 'items'
+    | 'customer_id'
+  >
+>;
+
+/**
+ * Read-modify-write of an open cart with optimistic concurrency: the UPDATE only lands if nobody
+ * changed the cart since it was read (same `version`); otherwise it re-reads and re-applies, a few times.
+ */
+export async function mutateCart(
+  deps: Deps,
+  id: string,
+  change: (cart: Cart) => Promise<Changes> | Changes,
+): Promise<Cart> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const cart = await loadCart(deps.db, id);
+    assertOpen(cart);
+    const changes = await change(cart);
+    const set: Record<string, unknown> = { version: cart.version + 1, updated_at: now() };
+    for (const [key, value] of Object.entries(changes)) {
+      set[key] =
+        key === 'email' || key === 'shipping_option_id' || key === 'customer_id'
+          ? value
+          : value === null
+            ? null
+            : JSON.stringify(value);
+    }
+    const result = await deps.db
+      .updateTable('carts')
+      .set(set)
+      .where('id', '=', id)
+      .where('version', '=', cart.version)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 1)
+      return { ...cart, ...changes, version: cart.version + 1, updated_at: set.updated_at as string };
+  }
+  throw new AppError(CartErrors.CART_CONFLICT, 'The cart kept changing; retry');
+}
+
+/** Prices, availability and catalog data for variants in one go: the line snapshot. */
+async function snapshot(
+  deps: Deps,
+  region: Region,
+  variantId: string,
+  quantity: number,
+  existing: number,
+): Promise<Omit<CartItem, 'id'>> {
+  const [variant] = await getVariants(deps.db, [variantId]);
+  if (variant?.status !== 'published') {
+    throw new AppError(CartErrors.VARIANT_NOT_AVAILABLE, `Variant ${variantId} is not for sale`);
+  }
+  const [prices, stock] = await Promise.all([
+    resolvePrices(deps.db, {
+      variant_ids: [variantId],
+      region,
+      quantity: existing + quantity,
+      tax_class_ids: { [variantId]: variant.tax_class_id },
+    }),
+    availability(deps.db, { variant_ids: [variantId], region_id: region.id }),
+  ]);
+  const price = prices.get(variantId);
+  if (!price) {
+    throw new AppError(
+      CartErrors.VARIANT_NOT_AVAILABLE,
+      `Variant ${variantId} has no price in ${region.currency_code}`,
+    );
+  }
+  const level = stock.get(variantId);
+  const wanted = existing + quantity;
+  if (level?.tracked && !level.backorder && !level.preorder && level.available < wanted) {
+    throw new AppError(
+      CartErrors.INSUFFICIENT_STOCK,
+      `Only ${Math.max(0, level.available)} left of ${variant.sku ?? variantId}`,
+      [{ variant_id: variantId, requested: wanted, available: Math.max(0, level.available) }],
+    );
+  }
+  return {
+    variant_id: variantId,
+    product_id: variant.product_id,
+    title: variant.title,
+    product_title: variant.product_title,
+    sku: variant.sku,
+    quantity: wanted,
+    unit_price: price.amount,
+    original_unit_price: price.original_amount,
+    tax_rate_bp: price.tax_rate_bp,
+    weight_grams: variant.weight_grams ?? 0,
+    category_ids: variant.category_ids,
+    collection_ids: variant.collection_ids,
+  };
+}
+
+export async function addLineItem(
+  deps: Deps,
+  cartId: string,
+  input: { variant_id: string; quantity: number },
+): Promise<Cart> {
+  const cart = await loadCart(deps.db, cartId);
+  assertOpen(cart);
+  const region = await getRegionCached(deps, cart.region_id);
+  const existing = cart.items.find((i) => i.variant_id === input.variant_id);
+  const line = await snapshot(deps, region, input.variant_id, input.quantity, existing?.quantity ?? 0);
+  return mutateCart(deps, cartId, (current) => {
+    const found = current.items.find((i) => i.variant_id === input.variant_id);
+    const items = found
+      ? current.items.map((i) =>
+          i.id === found.id ? { ...line, id: found.id, quantity: found.quantity + input.quantity } : i,
+        )
+      : [...current.items, { ...line, id: newId('cali') }];
+    return { items };
+  });
+}
+
+export async function updateLineItem(
+  deps: Deps,
+  cartId: string,
+  lineId: string,
+  quantity: number,
+): Promise<Cart> {
+  const cart = await loadCart(deps.db, cartId);
+  assertOpen(cart);
+  const line = cart.items.find((i) => i.id === lineId);
+  if (!line) throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
+  const region = await getRegionCached(deps, cart.region_id);
+  const fresh = await snapshot(deps, region, line.variant_id, quantity, 0);
+  return mutateCart(deps, cartId, (current) => {
+    if (!current.items.some((i) => i.id === lineId)) {
+      throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
+    }
+    return { items: current.items.map((i) => (i.id === lineId ? { ...fresh, id: lineId } : i)) };
+  });
+}
+
+export async function removeLineItem(deps: Deps, cartId: string, lineId: string): Promise<Cart> {
+  return mutateCart(deps, cartId, (current) => {
+    if (!current.items.some((i) => i.id === lineId)) {
+      throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
+    }
+    return { items: current.items.filter((i) => i.id !== lineId) };
+  });
+}
+
+export interface CartUpdate {
+  email?: string | null;
+  shipping_address?: Address | null;
+  billing_address?: Address | null;
+  shipping_option_id?: string | null;
+}
+
+export async function updateCart(deps: Deps, cartId: string, input: CartUpdate): Promise<Cart> {
+  const cart = await loadCart(deps.db, cartId);
+  assertOpen(cart);
+  const region = await getRegionCached(deps, cart.region_id);
+  for (const field of ['shipping_address', 'billing_address'] as const) {
+    const address = input[field];
+    if (address) {
+      address.country_code = address.country_code.toLowerCase();
+      if (!region.countries.map((c: string) => c.toLowerCase()).includes(address.country_code)) {
+        throw new AppError(
+          CartErrors.ADDRESS_NOT_IN_REGION,
+          `Region ${region.name} does not ship to ${address.country_code}`,
+        );
+      }
+    }
+  }
+  if (input.shipping_option_id) {
+    const option = await getShippingOption(deps.db, input.shipping_option_id);
+    const weight = cart.items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
+    const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
+    if (
+      option.region_id !== cart.region_id ||
+      !option.active ||
+      shippingPrice(option, { subtotal, weight_grams: weight }) === null
+    ) {
+      throw new AppError(
+        ShippingErrors.SHIPPING_OPTION_UNAVAILABLE,
+        `Shipping option ${option.id} is not available for this cart`,
+      );
+    }
+  }
+  const changes: Changes = {};
+  for (const key of ['email', 'shipping_address', 'billing_address', 'shipping_option_id'] as const) {
+    if (input[key] !== undefined) (changes as Record<string, unknown>)[key] = input[key];
+  }
+  return mutateCart(deps, cartId, () => changes);
+}
+
+export async function addDiscountCode(deps: Deps, cartId: string, code: string): Promise<Cart> {
+  const upper = code.trim().toUpperCase();
+  const cart = await loadCart(deps.db, cartId);
+  assertOpen(cart);
+  const priced = await priceCart(deps, {
+    ...cart,
+    discount_codes: [...new Set([...cart.discount_codes, upper])],
+  });
+  const rejection = priced.discounts.rejected.find((r) => r.code === upper);
+  if (rejection) {
+    throw new AppError(
+      DiscountErrors.DISCOUNT_CODE_INVALID,
+      `Code ${upper} cannot be used: ${rejection.reason.replaceAll('_', ' ')}`,
+      [{ code: upper, reason: rejection.reason }],
+    );
+  }
+  return mutateCart(deps, cartId, (current) => ({
+    discount_codes: [...new Set([...current.discount_codes, upper])],
+  }));
+}
+
+export async function removeDiscountCode(deps: Deps, cartId: string, code: string): Promise<Cart> {
+  const upper = code.trim().toUpperCase();
+  return mutateCart(deps, cartId, (current) => ({
+    discount_codes: current.discount_codes.filter((c) => c !== upper),
+  }));
+}
+
+export interface PricedCart {
+  cart: Cart;
+  region: Region;
+  shipping_option: ShippingOption | null;
+  shipping_amount: number;
+  discounts: EngineResult;
+  totals: CartTotals;
+  weight_grams: number;
+}
+
+/**
+ * Runs the discount engine and the totals engine over a cart: promotions (one query), the shipping
+ * option (one query when chosen) and the region (cached). Every cart and checkout total comes from here.
+ */
+export async function priceCart(deps: Deps, cart: Cart, at: string = now()): Promise<PricedCart> {
+  const region = await getRegionCached(deps, cart.region_id);
+  const [promotions, option] = await Promise.all([
+    promotionsForCart(deps.db, cart.discount_codes),
+    cart.shipping_option_id
+      ? getShippingOption(deps.db, cart.shipping_option_id).catch(() => null)
+      : Promise.resolve(null),
+  ]);
+  const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
+  const weight_grams = cart.items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
+  const shipping_amount = option ? (shippingPrice(option, { subtotal, weight_grams }) ?? 0) : 0;
+  const discounts = applyPromotions(promotions, {
+    lines: cart.items.map((i) => ({ ...i })),
+    currency_code: cart.currency_code,
+    shipping_amount,
+    codes: cart.discount_codes,
+    customer_group_ids: [],
+    customer_usage: new Map(),
+    customer_known: cart.customer_id !== null,
+    at,
+  });
+  const totals = computeTotals({
+    currency_code: cart.currency_code,
+    tax_inclusive: region.tax_inclusive === 1,
+    lines: cart.items,
+    line_discounts: discounts.line_discounts,
+    shipping_amount,
+    shipping_discount: discounts.shipping_discount,
+    shipping_tax_rate_bp: region.default_tax_rate_bp,
+  });
+  return { cart, region, shipping_option: option, shipping_amount, discounts, totals, weight_grams };
+}
+
+export function cartView(priced: PricedCart) {
+  const { cart, totals, discounts } = priced;
+  return {
+    id: cart.id,
+    region_id: cart.region_id,
+    currency_code: cart.currency_code,
+    customer_id: cart.customer_id,
+    email: cart.email,
+    status: cart.status,
+    shipping_address: cart.shipping_address,
+    billing_address: cart.billing_address,
+    shipping_option_id: cart.shipping_option_id,
+    discount_codes: cart.discount_codes,
+    items: cart.items.map((item) => {
+      const line = totals.lines.get(item.id)!;
+      return {
+        id: item.id,
+        variant_id: item.variant_id,
+        product_id: item.product_id,
+        title: item.title,
+        product_title: item.product_title,
+        sku: item.sku,
+        quantity: item.quantity,
+        unit_price: item.unit_price,
+        original_unit_price: item.original_unit_price,
+        tax_rate_bp: item.tax_rate_bp,
+        subtotal: line.subtotal,
+        discount_total: line.discount_amount,
+        tax_total: line.tax_amount,
+        total: line.amount_incl_tax,
+      };
+    }),
+    discounts: discounts.applied.map((a: AppliedDiscount) => ({
+      promotion_id: a.promotion_id,
+      code: a.code,
+      kind: a.kind,
+      amount: a.amount + a.shipping_amount,
+    })),
+    tax_inclusive: priced.region.tax_inclusive === 1,
+    subtotal: totals.subtotal,
+    discount_total: totals.discount_total,
+    shipping_total: totals.shipping_total,
+    tax_total: totals.tax_total,
+    total: totals.total,
+    order_id: cart.order_id,
+    created_at: cart.created_at,
+    updated_at: cart.updated_at,
+  };
+}
+
+/**
+ * On login: the guest cart joins the customer's open cart (quantities of the same variant add up, the
+ * guest's codes and details fill gaps) and the guest cart is removed. Without an open customer cart,
+ * the guest cart simply becomes the customer's. Returns the customer's cart.
+ */
+export async function mergeCarts(deps: Deps, guestCartId: string, customerId: string): Promise<Cart> {
+  const guest = await loadCart(deps.db, guestCartId);
+  assertOpen(guest);
+  if (guest.customer_id && guest.customer_id !== customerId) {
+    throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${guestCartId} not found`);
+  }
+  const target = await deps.db
+    .selectFrom('carts')
+    .select('id')
+    .where('customer_id', '=', customerId)
+    .where('status', '=', 'open')
+    .where('id', '!=', guestCartId)
+    .orderBy('updated_at', 'desc')
+    .executeTakeFirst();
+  if (!target) return mutateCart(deps, guestCartId, () => ({ customer_id: customerId }));
+  const merged = await mutateCart(deps, target.id, (current) => {
+    if (current.region_id !== guest.region_id) {
+      throw new AppError(
+        CartErrors.CURRENCY_MISMATCH,
+        'The guest cart is in another region than the customer cart',
+      );
+    }
+    const items = current.items.map((i) => ({ ...i }));
+    for (const line of guest.items) {
+      const same = items.find((i) => i.variant_id === line.variant_id);
+      if (same) same.quantity += line.quantity;
+      else items.push({ ...line });
+    }
+    return {
+      items,
+      discount_codes: [...new Set([...current.discount_codes, ...guest.discount_codes])],
+      email: current.email ?? guest.email,
+      shipping_address: current.shipping_address ?? guest.shipping_address,
+      billing_address: current.billing_address ?? guest.billing_address,
+      shipping_option_id: current.shipping_option_id ?? guest.shipping_option_id,
+    };
+  });
+  await deps.db.deleteFrom('carts').where('id', '=', guestCartId).where('status', '=', 'open').execute();
+  return merged;
+}

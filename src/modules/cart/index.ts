@@ -1,0 +1,26 @@
+// Carts: guest and customer carts bound to a region, line items with price snapshots and stock checks,
+// addresses, shipping and discount codes; and the ONE totals engine every amount comes from.
+import type { StratusModule } from '../index.js';
+import { cartRoutes } from './cart.routes.js';
+
+export { CartErrors } from './cart.errors.js';
+export {
+  type Address,
+  addDiscountCode,
+  addLineItem,
+  type Cart,
+  type CartItem,
+  cartView,
+  createCart,
+  loadCart,
+  mergeCarts,
+  type PricedCart,
+  priceCart,
+  removeDiscountCode,
+  removeLineItem,
+  updateCart,
+  updateLineItem,
+} from './cart.service.js';
+export { type CartTotals, computeTotals, type TotalsInput, type TotalsLine } from './totals.js';
+
+export const cartModule: StratusModule = { name: 'cart', routes: cartRoutes };

@@ -1,0 +1,35 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../platform/http/context.js';
+import { CartParams, CompleteBody } from '../cart/cart.schemas.js';
+import { OrderSchema } from '../orders/orders.schemas.js';
+import { paymentProvidersFor } from '../payments/index.js';
+import { completeCart } from './checkout.service.js';
+
+export const checkoutRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  app.post(
+    '/store/carts/:id/complete',
+    {
+      schema: {
+        params: CartParams,
+        body: CompleteBody,
+        response: { 200: Type.Object({ order: OrderSchema }) },
+      },
+      // A bare POST (no body) is the common case: treat it as {}.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
+    },
+    async (request) => {
+      const result = await completeCart(
+        { db: ctx.db, cache: ctx.cache, providers: paymentProvidersFor(ctx) },
+        request.params.id,
+        request.body?.payment ?? {},
+      );
+      ctx.pokeOutbox();
+      return { order: result.order };
+    },
+  );
+};

@@ -1,0 +1,401 @@
+import { sql } from 'kysely';
+import type { Cache } from '../../platform/cache/cache.js';
+import type { Db } from '../../platform/db/database.js';
+import { newId } from '../../platform/db/ids.js';
+import { after, now } from '../../platform/db/time.js';
+import { inTransaction, type Trx } from '../../platform/db/transaction.js';
+import { emit } from '../../platform/events/outbox.js';
+import { AppError } from '../../platform/http/errors.js';
+import { CartErrors } from '../cart/cart.errors.js';
+import { type Cart, type PricedCart, priceCart, toCart } from '../cart/cart.service.js';
+import { DiscountErrors } from '../discounts/discounts.errors.js';
+import { redeemPromotions } from '../discounts/index.js';
+import { commit, release, reserve } from '../inventory/index.js';
+import { addTimeline, getOrder, type OrderRow, orderEventPayload } from '../orders/orders.service.js';
+import {
+  authorizePayment,
+  cancelPayment,
+  initiatePayment,
+  type Payment,
+  type PaymentProviders,
+  refundPayment,
+} from '../payments/index.js';
+import { CheckoutErrors } from './checkout.errors.js';
+
+export interface CheckoutDeps {
+  db: Db;
+  cache: Cache;
+  providers: PaymentProviders;
+}
+
+export interface PaymentChoice {
+  provider?: string;
+  method?: string;
+  capture_mode?: 'automatic' | 'manual';
+  /** What the storefront got from the provider (a Stripe payment method id, a PayPal approval). */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Test-only fault injection: a hook that throws between steps simulates a crash there (the process
+ * dies before the next step and before any compensation runs).
+ */
+export const checkoutFaults: { afterAuthorize?: (cartId: string) => void } = {};
+
+const LOCK_MS = 60_000;
+const RESERVATION_MS = 15 * 60_000;
+const REFERENCE = 'cart';
+
+/**
+ * Completes a cart into an order, in explicit steps each with its compensation:
+ *   1. validate + lock the cart      (undo: reopen the cart)
+ *   2. reserve inventory             (undo: release the reservations)
+ *   3. authorize the payment         (undo: void the authorization)
+ *   4. create the order and          (atomic with 5; a failure rolls both back)
+ *   5. commit the reservations and redeem the promotions.
+ * The lock is a guarded UPDATE (open → completing), so a concurrent completion of the same cart gets
+ * the order once it exists, or CART_COMPLETING while the first is still running; never a second order.
+ * A crash after step 3 leaves the cart `completing` past its lock; `recoverCheckouts` then voids the
+ * authorization and releases the stock (the order does not exist), or finishes the cart (it does).
+ */
+export async function completeCart(deps: CheckoutDeps, cartId: string, choice: PaymentChoice = {}) {
+  const { db } = deps;
+  const lockedUntil = after(LOCK_MS);
+  const locked = await db
+    .updateTable('carts')
+    .set({ status: 'completing', locked_until: lockedUntil, updated_at: now() })
+    .where('id', '=', cartId)
+    .where('status', '=', 'open')
+    .returningAll()
+    .executeTakeFirst();
+  if (!locked) return alreadyCompleting(deps, cartId);
+  const cart = toCart(locked);
+
+  let priced: PricedCart;
+  try {
+    priced = await validate(deps, cart);
+  } catch (error) {
+    await reopen(db, cart.id);
+    throw error;
+  }
+
+  const reserved = await inTransaction(db, async (trx) => {
+    const result = await reserve(trx, {
+      lines: cart.items.map((i) => ({ variant_id: i.variant_id, quantity: i.quantity })),
+      region_id: cart.region_id,
+      reference_type: REFERENCE,
+      reference_id: cart.id,
+      expires_at: after(RESERVATION_MS),
+      actor: 'checkout',
+      reason: 'checkout',
+    });
+    if (!result.ok) await reopenIn(trx, cart.id);
+    return result;
+  });
+  if (!reserved.ok) {
+    throw new AppError(
+      CartErrors.INSUFFICIENT_STOCK,
+      'Some items are no longer in stock',
+      reserved.shortages,
+    );
+  }
+
+  let payment: Payment;
+  try {
+    payment = await authorize(deps, cart, priced, choice);
+  } catch (error) {
+    await compensate(deps, cart.id, null);
+    throw error;
+  }
+  checkoutFaults.afterAuthorize?.(cart.id);
+
+  try {
+    const order = await inTransaction(db, (trx) => createOrder(trx, priced, payment));
+    return { order: await getOrder(db, order.id), payment };
+  } catch (error) {
+    await compensate(deps, cart.id, payment.id);
+    throw error;
+  }
+}
+
+async function alreadyCompleting(deps: CheckoutDeps, cartId: string) {
+  const row = await deps.db
+    .selectFrom('carts')
+    .select(['status', 'order_id'])
+    .where('id', '=', cartId)
+    .executeTakeFirst();
+  if (!row) throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${cartId} not found`);
+  if (row.status === 'completed' && row.order_id) {
+    return { order: await getOrder(deps.db, row.order_id), payment: null };
+  }
+  throw new AppError(CartErrors.CART_COMPLETING, 'The cart is being checked out by another request');
+}
+
+async function validate(deps: CheckoutDeps, cart: Cart): Promise<PricedCart> {
+  const missing: { field: string; message: string }[] = [];
+  if (cart.items.length === 0) missing.push({ field: 'items', message: 'the cart is empty' });
+  if (!cart.email) missing.push({ field: 'email', message: 'an email is required' });
+  if (!cart.shipping_address)
+    missing.push({ field: 'shipping_address', message: 'a shipping address is required' });
+  if (!cart.shipping_option_id)
+    missing.push({ field: 'shipping_option_id', message: 'choose a shipping option' });
+  if (missing.length > 0)
+    throw new AppError(CartErrors.CART_NOT_READY, 'The cart is not ready for checkout', missing);
+  const priced = await priceCart(deps, cart);
+  if (priced.discounts.rejected.length > 0) {
+    const [first] = priced.discounts.rejected;
+    throw new AppError(
+      DiscountErrors.DISCOUNT_CODE_INVALID,
+      `Code ${first!.code} can no longer be used: ${first!.reason}`,
+      priced.discounts.rejected,
+    );
+  }
+  if (!priced.shipping_option) {
+    throw new AppError(CartErrors.CART_NOT_READY, 'The chosen shipping option no longer exists', [
+      { field: 'shipping_option_id', message: 'choose a shipping option' },
+    ]);
+  }
+  return priced;
+}
+
+async function authorize(
+  deps: CheckoutDeps,
+  cart: Cart,
+  priced: PricedCart,
+  choice: PaymentChoice,
+): Promise<Payment> {
+  const provider = choice.provider ?? 'manual';
+  // A payment session opened earlier (Stripe client secret, PayPal approval) is reused when its
+  // amount still matches; otherwise one is opened now.
+  const existing = await deps.db
+    .selectFrom('payments')
+    .select(['id', 'amount', 'status', 'provider'])
+    .where('reference_type', '=', 'cart')
+    .where('reference_id', '=', cart.id)
+    .where('status', 'in', ['pending', 'authorized', 'captured'])
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  let paymentId =
+    existing && existing.amount === priced.totals.total && existing.provider === provider
+      ? existing.id
+      : undefined;
+  if (!paymentId) {
+    const created = await initiatePayment(deps.db, deps.providers, {
+      reference_type: 'cart',
+      reference_id: cart.id,
+      provider,
+      method: choice.method ?? (provider === 'manual' ? 'bank_transfer' : 'card'),
+      amount: priced.totals.total,
+      currency_code: cart.currency_code,
+      capture_mode: choice.capture_mode,
+    });
+    paymentId = created.payment.id;
+  }
+  const outcome = await authorizePayment(deps.db, deps.providers, paymentId, choice.data ?? {});
+  if (!outcome.ok) {
+    if (outcome.requires_action) {
+      throw new AppError(CheckoutErrors.CHECKOUT_PAYMENT_ACTION_REQUIRED, outcome.message, {
+        payment_id: outcome.payment.id,
+      });
+    }
+    throw new AppError(
+      CheckoutErrors.CHECKOUT_PAYMENT_DECLINED,
+      `The payment was declined (${outcome.code})`,
+      {
+        payment_id: outcome.payment.id,
+        decline_code: outcome.code,
+      },
+    );
+  }
+  return outcome.payment;
+}
+
+/** Steps 4 and 5, in one transaction: the order, its lines, the promotions' counts, the committed stock. */
+async function createOrder(trx: Trx, priced: PricedCart, payment: Payment): Promise<OrderRow> {
+  const { cart, totals, discounts } = priced;
+  const orderId = newId('ord');
+  const redeemed = await redeemPromotions(trx, {
+    promotion_ids: discounts.applied.map((a) => a.promotion_id),
+    customer_key: cart.customer_id ?? (cart.email ? `email:${cart.email.toLowerCase()}` : null),
+    order_id: orderId,
+  });
+  if (!redeemed.ok) {
+    throw new AppError(
+      DiscountErrors.PROMOTION_LIMIT_REACHED,
+      'A promotion on the cart was used up meanwhile',
+      redeemed,
+    );
+  }
+  const counter = await trx
+    .updateTable('counters')
+    .set({ value: sql`value + 1` })
+    .where('name', '=', 'order_number')
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  const { committed } = await commit(trx, {
+    reference_type: REFERENCE,
+    reference_id: cart.id,
+    actor: 'checkout',
+    reason: `order ${orderId}`,
+  });
+  const at = now();
+  const paymentStatus =
+    payment.status === 'captured' ? 'captured' : payment.status === 'authorized' ? 'authorized' : 'awaiting';
+  const order: OrderRow = {
+    id: orderId,
+    number: Number(counter.value),
+    cart_id: cart.id,
+    region_id: cart.region_id,
+    currency_code: cart.currency_code,
+    customer_id: cart.customer_id,
+    email: cart.email!,
+    status: paymentStatus === 'captured' ? 'paid' : 'pending',
+    payment_status: paymentStatus,
+    fulfillment_status: 'not_fulfilled',
+    payment_id: payment.id,
+    shipping_address: JSON.stringify(cart.shipping_address),
+    billing_address: cart.billing_address ? JSON.stringify(cart.billing_address) : null,
+    shipping_option_id: cart.shipping_option_id,
+    tax_inclusive: priced.region.tax_inclusive,
+    subtotal: totals.subtotal,
+    discount_total: totals.discount_total,
+    shipping_total: totals.shipping_total,
+    tax_total: totals.tax_total,
+    total: totals.total,
+    refunded_total: 0,
+    discounts: JSON.stringify(
+      discounts.applied.map((a) => ({
+        promotion_id: a.promotion_id,
+        code: a.code,
+        kind: a.kind,
+        amount: a.amount + a.shipping_amount,
+      })),
+    ),
+    allocations: JSON.stringify(committed),
+    canceled_at: null,
+    created_at: at,
+    updated_at: at,
+  };
+  await trx.insertInto('orders').values(order).execute();
+  const lines = cart.items.map((item) => {
+    const line = totals.lines.get(item.id)!;
+    return {
+      id: newId('oli'),
+      order_id: orderId,
+      variant_id: item.variant_id,
+      product_id: item.product_id,
+      title: item.product_title === item.title ? item.title : `${item.product_title} – ${item.title}`,
+      sku: item.sku,
+      quantity: item.quantity,
+      unit_price: item.unit_price,
+      subtotal: line.subtotal,
+      discount_total: line.discount_amount,
+      tax_rate_bp: item.tax_rate_bp,
+      tax_total: line.tax_amount,
+      total: line.amount_incl_tax,
+      fulfilled_quantity: 0,
+      returned_quantity: 0,
+    };
+  });
+  await trx.insertInto('order_line_items').values(lines).execute();
+  await trx
+    .updateTable('carts')
+    .set({ status: 'completed', order_id: orderId, completed_at: at, locked_until: null, updated_at: at })
+    .where('id', '=', cart.id)
+    .execute();
+  await addTimeline(trx, orderId, {
+    kind: 'placed',
+    message: `Order #${order.number} placed`,
+    actor: 'checkout',
+    data: { payment_id: payment.id },
+  });
+  await emit(trx, { topic: 'order.placed', payload: orderEventPayload(order, lines) });
+  if (paymentStatus === 'captured')
+    await emit(trx, { topic: 'order.paid', payload: orderEventPayload(order, lines) });
+  return order;
+}
+
+async function reopenIn(trx: Trx, cartId: string): Promise<void> {
+  await trx
+    .updateTable('carts')
+    .set({ status: 'open', locked_until: null, updated_at: now() })
+    .where('id', '=', cartId)
+    .where('status', '=', 'completing')
+    .execute();
+}
+
+async function reopen(db: Db, cartId: string): Promise<void> {
+  await inTransaction(db, (trx) => reopenIn(trx, cartId));
+}
+
+/** Undoes steps 3 and 2 and reopens the cart: the payment is voided, the stock released. */
+async function compensate(
+  deps: Pick<CheckoutDeps, 'db' | 'providers'>,
+  cartId: string,
+  paymentId: string | null,
+): Promise<void> {
+  if (paymentId) await cancelPayment(deps.db, deps.providers, paymentId);
+  await inTransaction(deps.db, async (trx) => {
+    await release(trx, {
+      reference_type: REFERENCE,
+      reference_id: cartId,
+      actor: 'checkout',
+      reason: 'checkout failed',
+    });
+    await reopenIn(trx, cartId);
+    await emit(trx, { topic: 'checkout.failed', payload: { cart_id: cartId, payment_id: paymentId } });
+  });
+}
+
+/**
+ * Resolves checkouts that stopped half-way (a crash between steps): carts still `completing` after
+ * their lock expired. If the order exists the cart is marked completed; otherwise every payment of the
+ * cart that is pending or authorized is voided, the reservations are released and the cart reopens.
+ */
+export async function recoverCheckouts(
+  deps: Pick<CheckoutDeps, 'db' | 'providers'>,
+  at: string = now(),
+): Promise<{ recovered: string[] }> {
+  const stuck = await deps.db
+    .selectFrom('carts')
+    .select(['id'])
+    .where('status', '=', 'completing')
+    .where('locked_until', '<', at)
+    .limit(100)
+    .execute();
+  const recovered: string[] = [];
+  for (const { id } of stuck) {
+    const order = await deps.db
+      .selectFrom('orders')
+      .select('id')
+      .where('cart_id', '=', id)
+      .executeTakeFirst();
+    if (order) {
+      await deps.db
+        .updateTable('carts')
+        .set({ status: 'completed', order_id: order.id, locked_until: null, updated_at: now() })
+        .where('id', '=', id)
+        .execute();
+    } else {
+      const payments = await deps.db
+        .selectFrom('payments')
+        .select(['id', 'status', 'amount_captured', 'amount_refunded'])
+        .where('reference_type', '=', 'cart')
+        .where('reference_id', '=', id)
+        .where('status', 'in', ['pending', 'authorized', 'captured'])
+        .execute();
+      for (const payment of payments) {
+        // Captured on authorization (automatic capture): the money goes back as a refund.
+        if (payment.status === 'captured') {
+          await refundPayment(deps.db, deps.providers, payment.id, {
+            amount: payment.amount_captured - payment.amount_refunded,
+            reason: 'checkout did not complete',
+          });
+        } else await cancelPayment(deps.db, deps.providers, payment.id);
+      }
+      await compensate(deps, id, null);
+    }
+    recovered.push(id);
+  }
+  return { recovered };
+}

@@ -1,0 +1,274 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../platform/http/context.js';
+import { decodeCursor, Page, PageQuery, toPage } from '../../platform/http/pagination.js';
+import { paymentProvidersFor } from '../payments/index.js';
+import {
+  cancelOrder,
+  createFulfillments,
+  deliverFulfillment,
+  markPaid,
+  pickList,
+  receiveReturn,
+  requestReturn,
+  shipFulfillment,
+} from './orders.operations.js';
+import { OrderParams, OrderSchema } from './orders.schemas.js';
+import { addNote, getOrder, timeline, toOrder } from './orders.service.js';
+
+const Items = Type.Array(
+  Type.Object(
+    {
+      line_item_id: Type.String({ maxLength: 64 }),
+      quantity: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    },
+    { additionalProperties: false },
+  ),
+  { minItems: 1, maxItems: 500 },
+);
+const FulfillmentParams = Type.Object({
+  id: Type.String({ pattern: '^ord_[0-9A-Z]{26}$' }),
+  fulfillment_id: Type.String({ pattern: '^ful_[0-9A-Z]{26}$' }),
+});
+const ReturnParams = Type.Object({
+  id: Type.String({ pattern: '^ord_[0-9A-Z]{26}$' }),
+  return_id: Type.String({ pattern: '^ret_[0-9A-Z]{26}$' }),
+});
+const Reply = { response: { 200: OrderSchema } };
+
+export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  const ops = () => ({ db: ctx.db, providers: paymentProvidersFor(ctx) });
+  const actor = (request: { principal: { id: string } | null }) => request.principal?.id ?? 'system';
+  const read = { permission: 'orders:read' };
+  const write = { permission: 'orders:write' };
+  const done = <T>(value: T) => {
+    ctx.pokeOutbox();
+    return value;
+  };
+
+  app.get(
+    '/admin/orders',
+    { schema: { querystring: PageQuery, response: { 200: Page(OrderSchema) } }, config: read },
+    async (request) => {
+      const limit = request.query.limit ?? 20;
+      const after = decodeCursor(request.query.cursor, 1);
+      let query = ctx.db
+        .selectFrom('orders')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
+      if (after) query = query.where('id', '<', String(after[0]));
+      const page = toPage(await query.execute(), limit, (row) => [row.id]);
+      const ids = page.data.map((o) => o.id);
+      const lines = ids.length
+        ? await ctx.db
+            .selectFrom('order_line_items')
+            .selectAll()
+            .where('order_id', 'in', ids)
+            .orderBy('id')
+            .execute()
+        : [];
+      return {
+        data: page.data.map((o) =>
+          toOrder(
+            o,
+            lines.filter((l) => l.order_id === o.id),
+          ),
+        ),
+        next_cursor: page.next_cursor,
+      };
+    },
+  );
+  app.get('/admin/orders/:id', { schema: { params: OrderParams, ...Reply }, config: read }, async (request) =>
+    getOrder(ctx.db, request.params.id),
+  );
+  app.get(
+    '/admin/orders/:id/timeline',
+    {
+      schema: {
+        params: OrderParams,
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                kind: Type.String(),
+                message: Type.String(),
+                actor: Type.String(),
+                data: Type.Record(Type.String(), Type.Unknown()),
+                created_at: Type.String(),
+              }),
+            ),
+          }),
+        },
+      },
+      config: read,
+    },
+    async (request) => ({ data: await timeline(ctx.db, request.params.id) }),
+  );
+  app.post(
+    '/admin/orders/:id/mark-paid',
+    { schema: { params: OrderParams, ...Reply }, config: write },
+    async (request) => done(await markPaid(ops(), request.params.id, actor(request))),
+  );
+  app.post(
+    '/admin/orders/:id/cancel',
+    {
+      schema: {
+        params: OrderParams,
+        body: Type.Object(
+          { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+          { additionalProperties: false },
+        ),
+        ...Reply,
+      },
+      config: write,
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
+    },
+    async (request) => done(await cancelOrder(ops(), request.params.id, actor(request), request.body.reason)),
+  );
+  app.post(
+    '/admin/orders/:id/notes',
+    {
+      schema: {
+        params: OrderParams,
+        body: Type.Object(
+          { message: Type.String({ minLength: 1, maxLength: 5000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null() },
+      },
+      config: write,
+    },
+    async (request, reply) => {
+      await addNote(ctx.db, request.params.id, { message: request.body.message, actor: actor(request) });
+      return reply.code(204).send(null);
+    },
+  );
+  app.post(
+    '/admin/orders/:id/fulfillments',
+    {
+      schema: {
+        params: OrderParams,
+        body: Type.Object(
+          { location_id: Type.Optional(Type.String({ maxLength: 64 })), items: Type.Optional(Items) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ fulfillment_ids: Type.Array(Type.String()) }) },
+      },
+      config: write,
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(
+        done({
+          fulfillment_ids: await createFulfillments(ops(), request.params.id, request.body, actor(request)),
+        }),
+      ),
+  );
+  app.post(
+    '/admin/orders/:id/fulfillments/:fulfillment_id/shipments',
+    {
+      schema: {
+        params: FulfillmentParams,
+        body: Type.Object(
+          {
+            carrier: Type.String({ minLength: 1, maxLength: 100 }),
+            tracking_number: Type.String({ minLength: 1, maxLength: 100 }),
+          },
+          { additionalProperties: false },
+        ),
+        ...Reply,
+      },
+      config: write,
+    },
+    async (request) =>
+      done(
+        await shipFulfillment(
+          ops(),
+          request.params.id,
+          request.params.fulfillment_id,
+          request.body,
+          actor(request),
+        ),
+      ),
+  );
+  app.post(
+    '/admin/orders/:id/fulfillments/:fulfillment_id/deliver',
+    { schema: { params: FulfillmentParams, ...Reply }, config: write },
+    async (request) =>
+      done(await deliverFulfillment(ops(), request.params.id, request.params.fulfillment_id, actor(request))),
+  );
+  app.post(
+    '/admin/orders/:id/returns',
+    {
+      schema: {
+        params: OrderParams,
+        body: Type.Object(
+          { items: Items, reason: Type.Optional(Type.String({ maxLength: 500 })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ return_id: Type.String() }) },
+      },
+      config: write,
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          done({ return_id: await requestReturn(ops(), request.params.id, request.body, actor(request)) }),
+        ),
+  );
+  app.post(
+    '/admin/orders/:id/returns/:return_id/receive',
+    {
+      schema: {
+        params: ReturnParams,
+        body: Type.Object(
+          { restock: Type.Boolean(), refund_amount: Type.Optional(Type.Integer({ minimum: 0 })) },
+          { additionalProperties: false },
+        ),
+        ...Reply,
+      },
+      config: write,
+    },
+    async (request) =>
+      done(
+        await receiveReturn(ops(), request.params.id, request.params.return_id, request.body, actor(request)),
+      ),
+  );
+  app.get(
+    '/admin/pick-lists',
+    {
+      schema: {
+        querystring: Type.Object({ location_id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: {
+          200: Type.Object({
+            location_id: Type.String(),
+            data: Type.Array(
+              Type.Object({
+                order_id: Type.String(),
+                order_number: Type.Integer(),
+                variant_id: Type.String(),
+                sku: Type.Union([Type.String(), Type.Null()]),
+                title: Type.String(),
+                quantity: Type.Integer(),
+              }),
+            ),
+          }),
+        },
+      },
+      config: read,
+    },
+    async (request) => ({
+      location_id: request.query.location_id,
+      data: await pickList(ctx.db, request.query.location_id),
+    }),
+  );
+};

@@ -1,0 +1,17 @@
+// Shipping: options per region (flat, free above a threshold, weight tables) priced for a cart, and
+// the fulfillment providers (manual, generic courier with signed requests and callbacks).
+import type { StratusModule } from '../index.js';
+import { shippingRoutes } from './shipping.routes.js';
+
+export { type ShippingRate, shippingPrice, type WeightBracket } from './rates.js';
+export { ShippingErrors } from './shipping.errors.js';
+export {
+  createShippingOption,
+  getShippingOption,
+  listShippingOptions,
+  optionsForCart,
+  type ShippingOption,
+  type ShippingOptionInput,
+} from './shipping.service.js';
+
+export const shippingModule: StratusModule = { name: 'shipping', routes: shippingRoutes };

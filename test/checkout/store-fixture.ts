@@ -1,0 +1,149 @@
+import { createStockLocation, setStockLevel } from '../../src/modules/inventory/index.js';
+import { type PaymentProviders, usePaymentProviders } from '../../src/modules/payments/index.js';
+import { createRegion } from '../../src/modules/regions/index.js';
+import { createShippingOption } from '../../src/modules/shipping/index.js';
+import { inTransaction } from '../../src/platform/db/transaction.js';
+import { buildApp } from '../../src/platform/http/app.js';
+import type { Authenticator } from '../../src/platform/http/auth.js';
+import { createTestContext, type TestApp } from '../helpers/test-context.js';
+
+export const staff: Authenticator = {
+  authenticate: async (request) =>
+    request.headers['x-test-principal'] === 'owner'
+      ? { kind: 'staff', id: 'usr_owner', permissions: '*' }
+      : null,
+};
+export const owner = { 'x-test-principal': 'owner' };
+
+export interface Store extends TestApp {
+  regionId: string;
+  locationId: string;
+  secondLocationId: string;
+  variants: string[];
+  shippingOptionId: string;
+}
+
+export const ADDRESS = {
+  first_name: 'Ada',
+  last_name: 'Lovelace',
+  address_1: 'Hauptstr. 1',
+  city: 'Berlin',
+  postal_code: '10115',
+  country_code: 'DE',
+};
+
+/**
+ * A store with a tax-inclusive EUR region (21 %), two warehouses, `products` one-variant products
+ * (prices 1999, 2999, 3999, … with `stock` units each in the first warehouse) and a flat 499 shipping option.
+ */
+export async function createStore(
+  options: { stock?: number; products?: number; providers?: PaymentProviders; poolMax?: number } = {},
+): Promise<Store> {
+  const context = await createTestContext(
+    options.poolMax ? { env: { DATABASE_POOL_MAX: String(options.poolMax) } } : {},
+  );
+  context.ctx.auth = staff;
+  if (options.providers) usePaymentProviders(context.ctx, options.providers);
+  const { regionId, locationId, secondLocationId } = await inTransaction(context.ctx.db, async (trx) => {
+    const region = await createRegion(trx, {
+      name: 'Europe',
+      currency_code: 'eur',
+      tax_inclusive: true,
+      default_tax_rate_bp: 2100,
+      countries: ['de', 'fr'],
+    });
+    const main = await createStockLocation(trx, {
+      name: 'Main',
+      code: 'main',
+      region_ids: [region.id],
+      priority: 1,
+    });
+    const second = await createStockLocation(trx, {
+      name: 'Second',
+      code: 'second',
+      region_ids: [region.id],
+      priority: 2,
+    });
+    return { regionId: region.id, locationId: main.id, secondLocationId: second.id };
+  });
+  const app = await buildApp(context.ctx);
+  await app.ready();
+  const variants: string[] = [];
+  for (let i = 0; i < (options.products ?? 3); i++) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/admin/products',
+      headers: owner,
+      payload: {
+        title: `Product ${i}`,
+        status: 'published',
+        variants: [
+          { sku: `SKU-${i}`, weight_grams: 500, prices: [{ currency_code: 'eur', amount: 1999 + i * 1000 }] },
+        ],
+      },
+    });
+    if (res.statusCode !== 201) throw new Error(`product: ${res.body}`);
+    variants.push(res.json().variants[0].id);
+  }
+  await inTransaction(context.ctx.db, async (trx) => {
+    for (const variant of variants) {
+      await setStockLevel(trx, {
+        variant_id: variant,
+        location_id: locationId,
+        on_hand: options.stock ?? 100,
+        reason: 'test',
+        actor: 'test',
+      });
+    }
+  });
+  const option = await createShippingOption(context.ctx.db, {
+    region_id: regionId,
+    name: 'Standard',
+    price_type: 'flat',
+    amount: 499,
+  });
+  return {
+    ...context,
+    app,
+    regionId,
+    locationId,
+    secondLocationId,
+    variants,
+    shippingOptionId: option.id,
+    async close() {
+      await app.close();
+      await context.close();
+    },
+  };
+}
+
+/** The storefront flow up to (not including) completion; returns the cart id. */
+export async function readyCart(
+  store: Store,
+  lines: { variant: string; quantity: number }[],
+  email = 'ada@example.com',
+) {
+  const { app } = store;
+  const created = await app.inject({
+    method: 'POST',
+    url: '/store/carts',
+    payload: { region_id: store.regionId },
+  });
+  if (created.statusCode !== 201) throw new Error(`create cart: ${created.body}`);
+  const id = created.json().id as string;
+  for (const line of lines) {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/store/carts/${id}/line-items`,
+      payload: { variant_id: line.variant, quantity: line.quantity },
+    });
+    if (res.statusCode !== 200) return { id, failed: res };
+  }
+  const update = await app.inject({
+    method: 'PATCH',
+    url: `/store/carts/${id}`,
+    payload: { email, shipping_address: ADDRESS, shipping_option_id: store.shippingOptionId },
+  });
+  if (update.statusCode !== 200) throw new Error(`update cart: ${update.body}`);
+  return { id, failed: null };
+}
