@@ -24,6 +24,7 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('storefront in Chromiu
   let base = '';
   let chairHandle = '';
   let soldOutHandle = '';
+  let chairVariant = '';
   const metrics: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -50,6 +51,18 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('storefront in Chromiu
     });
     soldOutHandle = soldOut.handle;
     await stock(t, soldOut.variants[0].id, 0);
+    chairVariant = chair.variants[0].id;
+    const admin = async (url: string, payload: object) => {
+      const res = await t.app.inject({ method: 'POST', url, headers: owner, payload });
+      expect(res.statusCode, res.body).toBe(201);
+    };
+    await admin('/admin/shipping-options', {
+      region_id: t.regionId,
+      name: 'Courier',
+      price_type: 'flat',
+      amount: 1000,
+    });
+    await admin('/admin/promotions', { code: 'SAVE10', kind: 'percentage', value: 1000 });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
@@ -103,6 +116,15 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('storefront in Chromiu
       expect(await add.isDisabled()).toBe(true);
       expect(await add.textContent()).toBe('Out of stock');
       expect(await page.getByTestId('stock-state').textContent()).toBe('Out of stock');
+      // And the cart the storefront talks to refuses it too.
+      const product = (await t.app.inject({ url: `/store/products/${soldOutHandle}` })).json();
+      const cart = (await t.app.inject({ method: 'POST', url: '/store/carts', payload: {} })).json();
+      const refused = await t.app.inject({
+        method: 'POST',
+        url: `/store/carts/${cart.id}/line-items`,
+        payload: { variant_id: product.variants[0].id, quantity: 1 },
+      });
+      expect(refused.statusCode).toBe(409);
     });
   });
 
@@ -145,6 +167,103 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('storefront in Chromiu
           await cards.locator('a.card__link').evaluateAll((els) => els.map((e) => e.getAttribute('href'))),
         ).size,
       ).toBe(48);
+      // A sub-category facet narrows to that category, keeping the sort.
+      const facet = page.getByRole('navigation', { name: 'Categories' }).getByRole('link').first();
+      const facetName = (await facet.textContent())!.replace(/\s*\(\d+\)$/, '');
+      await facet.click();
+      await page.getByRole('heading', { level: 1, name: facetName }).waitFor();
+      expect(page.url()).toContain('sort=price_asc');
+      // "In stock only" drops sold-out products from the results.
+      await page.getByRole('checkbox', { name: 'In stock only' }).check();
+      await expect.poll(() => page.url()).toContain('in_stock=true');
+      await expect.poll(() => page.locator('.badge--out').count()).toBe(0);
+      expect(await cards.count()).toBeGreaterThan(0);
+    });
+  });
+
+  /** From the product page to the review step: add, apply the code on the cart page, fill the checkout. */
+  async function toReview(page: Page, email: string) {
+    await page.getByRole('button', { name: 'Natural', exact: true }).click();
+    await page.getByTestId('add-to-cart').click();
+    const drawer = page.getByTestId('cart-drawer');
+    await drawer.getByTestId('cart-line').waitFor();
+    expect(await drawer.getByTestId('line-quantity').textContent()).toBe('1');
+    await drawer.getByRole('link', { name: 'View cart' }).click();
+    await page.getByRole('textbox', { name: 'Discount code' }).fill('SAVE10');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId('applied-code').waitFor();
+    // 10 % of $129.00, from the server's totals engine.
+    expect(await page.getByTestId('discount-total').textContent()).toBe('−$12.90');
+    await page.getByRole('link', { name: 'Checkout' }).click();
+    await page.getByRole('textbox', { name: 'Email' }).fill(email);
+    await page.getByRole('textbox', { name: 'First name' }).fill('Ada');
+    await page.getByRole('textbox', { name: 'Last name' }).fill('Lovelace');
+    await page.getByRole('textbox', { name: 'Street and number' }).fill('1 Main St');
+    await page.getByRole('textbox', { name: 'Postal code' }).fill('10001');
+    await page.getByRole('textbox', { name: 'City' }).fill('New York');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('radio', { name: /Courier/ }).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('radio', { name: 'Bank transfer' }).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByTestId('place-order').waitFor();
+    return Number(await page.getByTestId('grand-total').getAttribute('data-amount'));
+  }
+
+  async function ordersFor(email: string) {
+    const res = await t.app.inject({ url: '/admin/orders?limit=100', headers: owner });
+    expect(res.statusCode, res.body).toBe(200);
+    return (res.json().data as Array<{ id: string; email: string }>).filter((o) => o.email === email);
+  }
+
+  it('lets a guest search, pick a variant, add to cart, apply a discount, check out with manual payment and see the confirmation', async () => {
+    await inPage('storefront-guest-checkout', async (page) => {
+      await page.goto(`${base}/`);
+      await page.getByRole('searchbox', { name: 'Search products' }).fill('oak');
+      await page
+        .getByTestId('search-suggestions')
+        .getByRole('link', { name: /Oak Chair/ })
+        .click();
+      await page.getByRole('heading', { level: 1, name: 'Oak Chair' }).waitFor();
+      const shownTotal = await toReview(page, 'ada@example.com');
+      await page.getByTestId('place-order').click();
+      await page.getByTestId('confirmation').waitFor();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Thank you for your order');
+      const [order] = await ordersFor('ada@example.com');
+      expect(order).toBeDefined();
+      const full = (await t.app.inject({ url: `/admin/orders/${order!.id}`, headers: owner })).json();
+      expect(full).toMatchObject({
+        subtotal: 12900,
+        discount_total: 1290,
+        shipping_total: 1000,
+        currency_code: 'usd',
+      });
+      // US prices are tax-exclusive: total = subtotal − discount + shipping + tax.
+      expect(full.total).toBe(full.subtotal - full.discount_total + full.shipping_total + full.tax_total);
+      expect(full.tax_total).toBeGreaterThan(0);
+      expect(full.total).toBe(shownTotal);
+      expect(full.items).toEqual([expect.objectContaining({ variant_id: chairVariant, quantity: 1 })]);
+      expect(await page.getByTestId('order-total').textContent()).toBe(`$${(full.total / 100).toFixed(2)}`);
+      expect(await page.getByTestId('confirmation').textContent()).toContain(full.display_number);
+      // The cart is gone from the shop once ordered.
+      expect(await page.getByTestId('cart-button').locator('.badge').textContent()).toBe('0');
+    });
+  });
+
+  it('creates one order when "Place order" is double-clicked, and sends an Idempotency-Key', async () => {
+    await inPage('storefront-double-submit', async (page) => {
+      const completions: Array<string | undefined> = [];
+      page.on('request', (request) => {
+        if (request.url().endsWith('/complete')) completions.push(request.headers()['idempotency-key']);
+      });
+      await page.goto(`${base}/products/${chairHandle}`);
+      await page.getByRole('heading', { level: 1, name: 'Oak Chair' }).waitFor();
+      await toReview(page, 'twice@example.com');
+      await page.getByTestId('place-order').dblclick();
+      await page.getByTestId('confirmation').waitFor();
+      expect(await ordersFor('twice@example.com')).toHaveLength(1);
+      expect(completions.length).toBeGreaterThan(0);
+      expect(completions.every((key) => key && key === completions[0])).toBe(true);
     });
   });
 

@@ -7,7 +7,7 @@ export interface CartLine {
   variant_id: string;
   title: string;
   product_title: string;
-  product_handle?: string | null;
+  sku: string | null;
   quantity: number;
   unit_price: number;
   subtotal: number;
@@ -28,7 +28,8 @@ export interface Cart {
   tax_total: number;
   total: number;
   tax_inclusive: boolean;
-  completed_at?: string | null;
+  status: string;
+  order_id: string | null;
 }
 
 interface CartApi {
@@ -62,9 +63,10 @@ export function CartProvider({ children }: { children: ReactNode }) {
   const [drawerOpen, setDrawerOpen] = useState(false);
 
   const replace = useCallback((next: Cart | null) => {
-    if (next && !next.completed_at) localStorage.setItem(KEY, next.id);
+    const open = next && next.status === 'open' ? next : null;
+    if (open) localStorage.setItem(KEY, open.id);
     else localStorage.removeItem(KEY);
-    setCart(next && !next.completed_at ? next : null);
+    setCart(open);
   }, []);
 
   useEffect(() => {
@@ -76,14 +78,31 @@ export function CartProvider({ children }: { children: ReactNode }) {
     );
   }, [replace]);
 
-  // A region switch moves the cart to the new region so its prices and tax follow.
+  // A cart is bound to its region's currency and tax, so a region switch moves the lines and codes
+  // to a new cart in the new region; the server prices them there (lines without a price stay behind).
   useEffect(() => {
-    if (!cart || !region || cart.region_id === region.id) return;
-    api<Cart>(`/store/carts/${cart.id}`, { method: 'PATCH', body: { region_id: region.id } }).then(
-      (body) => replace(body),
-      () => {},
-    );
-  }, [cart, region, replace]);
+    if (!cart || !regionParam || cart.region_id === regionParam) return;
+    let live = true;
+    (async () => {
+      let moved = await api<Cart>('/store/carts', { method: 'POST', body: { region_id: regionParam } });
+      for (const line of cart.items) {
+        moved = await api<Cart>(`/store/carts/${moved.id}/line-items`, {
+          method: 'POST',
+          body: { variant_id: line.variant_id, quantity: line.quantity },
+        }).catch(() => moved);
+      }
+      for (const code of cart.discount_codes) {
+        moved = await api<Cart>(`/store/carts/${moved.id}/discounts`, {
+          method: 'POST',
+          body: { code },
+        }).catch(() => moved);
+      }
+      if (live) replace(moved);
+    })().catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [cart, regionParam, replace]);
 
   const ensure = useCallback(async (): Promise<Cart> => {
     if (cart) return cart;

@@ -24,6 +24,7 @@ export const en = {
   'listing.collection': 'Collection',
   'listing.filters': 'Filters',
   'listing.inStockOnly': 'In stock only',
+  'listing.categories': 'Categories',
   'listing.tags': 'Tags',
   'listing.sort': 'Sort by',
   'listing.empty': 'No products match these filters.',

@@ -26,6 +26,7 @@ export const pl: Record<keyof typeof en, string> = {
   'listing.collection': 'Kolekcja',
   'listing.filters': 'Filtry',
   'listing.inStockOnly': 'Tylko dostępne',
+  'listing.categories': 'Kategorie',
   'listing.tags': 'Tagi',
   'listing.sort': 'Sortuj',
   'listing.empty': 'Żaden produkt nie pasuje do tych filtrów.',

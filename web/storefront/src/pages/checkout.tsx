@@ -21,12 +21,12 @@ interface Address {
 interface ShippingOption {
   id: string;
   name: string;
-  amount: number;
-  currency_code?: string;
+  /** For this cart: free-above and weight brackets already applied by the server. */
+  price: number;
 }
 interface Order {
   id: string;
-  display_id?: number | string;
+  display_number: string;
   email: string;
   currency_code: string;
   total: number;
@@ -74,6 +74,14 @@ export function CheckoutPage() {
   const [optionId, setOptionId] = useState<string>('');
   const [provider, setProvider] = useState<'manual' | 'stripe'>('manual');
   const placing = useRef(false);
+  // The region list arrives after the first render: default the address to the region's first country.
+  useEffect(() => {
+    if (!region || region.countries.length === 0) return;
+    const fix = (a: Address) =>
+      region.countries.includes(a.country_code) ? a : { ...a, country_code: country };
+    setAddress(fix);
+    setBilling(fix);
+  }, [region, country]);
 
   const options = useLoad(c && step === 'shipping' ? `${c.id}|${c.total}` : null, () =>
     api<{ data: ShippingOption[] }>(`/store/carts/${c!.id}/shipping-options`),
@@ -116,18 +124,17 @@ export function CheckoutPage() {
     try {
       const key = idempotencyKey(c!.id);
       if (provider === 'stripe') {
-        const session = await api<{ client_secret?: string }>(`/store/carts/${c!.id}/payment-sessions`, {
-          method: 'POST',
-          headers: { 'idempotency-key': `${key}:session` },
-          body: { provider: 'stripe' },
-        });
-        if (!session.client_secret) throw new Error(t('payment.cardUnavailable'));
-        await confirmCard(session.client_secret);
+        const session = await api<{ client_data: { client_secret?: string } }>(
+          `/store/carts/${c!.id}/payment-sessions`,
+          { method: 'POST', headers: { 'idempotency-key': `${key}:session` }, body: { provider: 'stripe' } },
+        );
+        if (!session.client_data.client_secret) throw new Error(t('payment.cardUnavailable'));
+        await confirmCard(session.client_data.client_secret);
       }
       const { order } = await api<{ order: Order }>(`/store/carts/${c!.id}/complete`, {
         method: 'POST',
         headers: { 'idempotency-key': key },
-        body: { payment: { provider } },
+        body: { payment: provider === 'manual' ? { provider, method: 'bank_transfer' } : { provider } },
       });
       sessionStorage.setItem(`stratus.order.${order.id}`, JSON.stringify(order));
       cart.forget();
@@ -265,7 +272,7 @@ export function CheckoutPage() {
                       checked={optionId === option.id}
                       onChange={() => setOptionId(option.id)}
                     />
-                    {option.name} — {money(option.amount)}
+                    {option.name} — {money(option.price)}
                   </label>
                 ))}
               </fieldset>
@@ -417,7 +424,7 @@ export function ConfirmationPage({ id }: { id: string }) {
   return (
     <main className="confirmation" data-testid="confirmation">
       <h1>{t('confirmation.title')}</h1>
-      <p>{t('confirmation.number', { id: String(order?.display_id ?? id) })}</p>
+      <p>{t('confirmation.number', { id: order?.display_number ?? id })}</p>
       {order && (
         <>
           <p>{t('confirmation.email', { email: order.email })}</p>

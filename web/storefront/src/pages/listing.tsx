@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useLocation, useSearch } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import { api, type Category, type Facet, type ProductPage, type ProductSummary } from '../api.js';
 import { ProductGrid } from '../components/product-card.js';
 import { useLoad } from '../hooks.js';
@@ -49,7 +49,7 @@ export function ListingPage({ scope }: { scope: Scope }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter key drops the loaded-more pages
   useEffect(() => setMore(undefined), [key]);
 
-  const categories = useLoad(scope.kind === 'category' ? locale : null, () =>
+  const categories = useLoad(locale, () =>
     api<{ data: Category[] }>('/store/categories', { query: { locale } }),
   );
   const category = categories.data?.data.find((c) => c.handle === scope.handle || c.id === scope.handle);
@@ -97,12 +97,34 @@ export function ListingPage({ scope }: { scope: Scope }) {
   const facets = first.data?.facets ?? [];
   const optionGroups = groupOptions(facets, options);
   const tagFacets = facets.filter((f) => f.facet === 'tag');
+  // Category facets narrow by moving to the sub-category's own page (its URL is crawlable too).
+  const byId = new Map((categories.data?.data ?? []).map((c) => [c.id, c]));
+  const categoryFacets = facets
+    .filter((f) => f.facet === 'category' && byId.has(f.value) && byId.get(f.value)!.id !== category?.id)
+    .filter((f) =>
+      category ? byId.get(f.value)!.parent_id === category.id : byId.get(f.value)!.parent_id === null,
+    )
+    .map((f) => ({ ...f, category: byId.get(f.value)! }));
   return (
     <main className="listing">
       <h1>{title}</h1>
       {category?.description && <p>{category.description}</p>}
       <div className="listing__layout">
         <aside className="facets" aria-label={t('listing.filters')}>
+          {categoryFacets.length > 0 && (
+            <nav className="facet" aria-label={t('listing.categories')}>
+              <strong>{t('listing.categories')}</strong>
+              <ul className="facet__links">
+                {categoryFacets.map((f) => (
+                  <li key={f.value}>
+                    <Link href={`/categories/${f.category.handle}${search ? `?${search}` : ''}`}>
+                      {f.category.name} <small>({f.count})</small>
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
           <label className="facet__check">
             <input
               type="checkbox"
