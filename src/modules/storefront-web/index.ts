@@ -5,6 +5,7 @@ import { storefrontWebRoutes } from './storefront-web.routes.js';
 
 export { loadStorefrontBuild } from './storefront-web.assets.js';
 export { productJsonLd } from './storefront-web.head.js';
+export { type StorefrontSettings, storefrontSettingsFromEnv } from './storefront-web.settings.js';
 
 export const storefrontWebModule: StratusModule = {
   name: 'storefront-web',
