@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
-import { catalogModule } from './catalog/index.js';
 import { cartModule } from './cart/index.js';
+import { catalogModule } from './catalog/index.js';
 import { checkoutModule } from './checkout/index.js';
 import { discountsModule } from './discounts/index.js';
 import { inventoryModule } from './inventory/index.js';
