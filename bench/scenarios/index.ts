@@ -1,4 +1,5 @@
 import type { AppContext } from '../../src/platform/http/context.js';
+import { catalogScenarios } from './catalog.js';
 
 export interface BenchRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -26,4 +27,5 @@ export const scenarios: Record<string, Scenario> = {
     description: 'GET /health/live: the platform overhead (hooks, logging, serialisation) alone',
     requests: () => [{ path: '/health/live' }],
   },
+  ...catalogScenarios,
 };

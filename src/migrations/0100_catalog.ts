@@ -136,7 +136,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       db,
     );
   } else {
-    await sql`create virtual table product_search using fts5(product_id unindexed, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(
+    await sql`create virtual table product_search using fts5(product_id unindexed, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')`.execute(
       db,
     );
   }

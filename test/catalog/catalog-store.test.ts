@@ -140,6 +140,8 @@ describe('storefront product reads', () => {
     const categories = (await get('/store/categories?locale=pl')).json().data;
     expect(categories.find((c: { id: string }) => c.id === cats.furniture).name).toBe('Meble');
     expect(categories.find((c: { id: string }) => c.id === cats.chairs).name).toBe('Chairs');
+    const collections = (await get('/store/collections?locale=pl')).json().data;
+    expect(collections).toEqual([{ id: summer, handle: 'summer', title: 'Summer', description: '' }]);
   });
 
   it('hides drafts and answers unknown products with 404', async () => {

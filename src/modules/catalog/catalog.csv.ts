@@ -539,12 +539,13 @@ export async function writeImport(trx: Trx, prepared: PreparedImport) {
           seen.add(key);
         }
       searchRows.push({ product_id: id, body: searchBody(doc) });
-      rangeRows.push(
-        ...priceRanges(
-          id,
-          p.variants.flatMap((v) => v.prices),
-        ),
-      );
+      if (p.fields.status === 'published')
+        rangeRows.push(
+          ...priceRanges(
+            id,
+            p.variants.flatMap((v) => v.prices),
+          ),
+        );
       p.variants.forEach((v, i) => {
         if (v.prices.length > 0) priceEntries.push({ variant_id: variants[i]!.id, prices: v.prices });
       });

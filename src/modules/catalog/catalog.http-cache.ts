@@ -22,6 +22,37 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   return ifNoneMatch.split(',').some((candidate) => candidate.trim() === etag);
 }
 
+/** The cache key of a storefront GET: its exact URL (path and query string as sent). */
+export function urlKey(request: FastifyRequest): string {
+  return `catalog:url:${request.url}`;
+}
+
+function send(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  entry: Entry,
+  state: 'hit' | 'miss',
+): FastifyReply {
+  reply
+    .header('x-cache', state)
+    .header('etag', entry.etag)
+    .header('cache-control', STORE_CACHE_CONTROL)
+    .header('vary', 'accept-encoding');
+  if (matches(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(entry.body);
+}
+
+/**
+ * Route-level onRequest hook: a cache hit is answered before the query is validated or the handler
+ * runs. Only validated requests ever fill an entry (see `sendCached`), so serving by raw URL is safe.
+ */
+export function cacheFastLane(cache: Cache) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const entry = await cache.get<Entry>(urlKey(request));
+    return entry === undefined ? undefined : send(request, reply, entry, 'hit');
+  };
+}
+
 /**
  * Serves a storefront GET from the cache (filling it on a miss) with a strong ETag, answering 304
  * when If-None-Match already holds it. The body is cached serialised, so a hit costs a lookup.
@@ -30,23 +61,14 @@ export async function sendCached(
   cache: Cache,
   request: FastifyRequest,
   reply: FastifyReply,
-  key: string,
   build: () => Promise<{ body: unknown; tags: string[] }>,
 ): Promise<FastifyReply> {
-  let entry = await cache.get<Entry>(key);
-  if (entry === undefined) {
-    const built = await build();
-    const body = JSON.stringify(built.body);
-    entry = { etag: etagOf(body), body };
-    await cache.set(key, entry, { tags: built.tags, ttlMs: TTL_MS });
-    reply.header('x-cache', 'miss');
-  } else {
-    reply.header('x-cache', 'hit');
-  }
-  reply
-    .header('etag', entry.etag)
-    .header('cache-control', STORE_CACHE_CONTROL)
-    .header('vary', 'accept-encoding');
-  if (matches(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
-  return reply.type('application/json; charset=utf-8').send(entry.body);
+  const key = urlKey(request);
+  const cached = await cache.get<Entry>(key);
+  if (cached !== undefined) return send(request, reply, cached, 'hit');
+  const built = await build();
+  const body = JSON.stringify(built.body);
+  const entry = { etag: etagOf(body), body };
+  await cache.set(key, entry, { tags: built.tags, ttlMs: TTL_MS });
+  return send(request, reply, entry, 'miss');
 }

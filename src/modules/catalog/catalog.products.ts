@@ -214,7 +214,8 @@ export async function syncProduct(trx: Trx, productId: string): Promise<ProductD
     trx,
     doc.variants.map((v) => v.id),
   );
-  const ranges = priceRanges(productId, [...prices.values()].flat());
+  // The price index serves storefront lists only, so it holds published products only.
+  const ranges = doc.status === 'published' ? priceRanges(productId, [...prices.values()].flat()) : [];
   if (ranges.length > 0) await trx.insertInto('product_prices').values(ranges).execute();
   return doc;
 }
@@ -224,9 +225,11 @@ export async function refreshPriceIndex(trx: Trx, productIds: string[]): Promise
   for (let i = 0; i < productIds.length; i += 500) {
     const chunk = productIds.slice(i, i + 500);
     const variants = await trx
-      .selectFrom('product_variants')
-      .select(['id', 'product_id'])
-      .where('product_id', 'in', chunk)
+      .selectFrom('product_variants as v')
+      .innerJoin('products as p', 'p.id', 'v.product_id')
+      .select(['v.id', 'v.product_id'])
+      .where('v.product_id', 'in', chunk)
+      .where('p.status', '=', 'published')
       .execute();
     const prices = await basePrices(
       trx,

@@ -61,18 +61,33 @@ interface SuperstoreProduct {
 
 /** Products of the Superstore orders file: one per (Product ID, name), its list price from the order lines. */
 export function superstoreProducts(text: string): SuperstoreProduct[] {
-  const rows = parse(text, { bom: true, columns: true, skip_empty_lines: true }) as Array<
-    Record<string, string>
-  >;
+  // Arrays rather than objects per record: the file has ~10k lines and this runs on first start.
+  const [header, ...rows] = parse(text, { bom: true, skip_empty_lines: true }) as string[][];
+  const col = (name: string) => {
+    const index = header!.indexOf(name);
+    if (index < 0) throw new Error(`superstore.csv has no "${name}" column`);
+    return index;
+  };
+  const [ID, NAME, CATEGORY, SUB, SALES, QUANTITY, DISCOUNT] = [
+    'Product ID',
+    'Product Name',
+    'Category',
+    'Sub-Category',
+    'Sales',
+    'Quantity',
+    'Discount',
+  ].map(col) as number[];
   const byKey = new Map<
     string,
     { id: string; name: string; category: string; sub: string; prices: number[]; units: number }
   >();
   for (const row of rows) {
-    const key = `${row['Product ID']}\u0000${row['Product Name']}`;
-    const quantity = Number(row.Quantity);
-    const discountBp = Number(fromMajor(row.Discount!, 'usd')) * 100; // "0.2" -> 20 cents -> 2000 bp
-    const sales = fromMajor(row.Sales!, 'usd');
+    const id = row[ID!]!;
+    const name = row[NAME!]!;
+    const key = `${id}\u0000${name}`;
+    const quantity = Number(row[QUANTITY!]);
+    const discountBp = fromMajor(row[DISCOUNT!]!, 'usd') * 100; // "0.2" -> 20 cents -> 2000 bp
+    const sales = fromMajor(row[SALES!]!, 'usd');
     if (!(quantity > 0) || discountBp >= 10_000) continue;
     // Sales = quantity × list price × (1 − discount); undo the discount to get the list price.
     const unit = divideRounded(
@@ -81,14 +96,14 @@ export function superstoreProducts(text: string): SuperstoreProduct[] {
       'half_up',
     );
     const entry = byKey.get(key) ?? {
-      id: row['Product ID']!,
-      name: row['Product Name']!,
-      category: row.Category!,
-      sub: row['Sub-Category']!,
+      id,
+      name,
+      category: row[CATEGORY!]!,
+      sub: row[SUB!]!,
       prices: [],
       units: 0,
     };
-    entry.prices.push(Number(unit));
+    entry.prices.push(unit);
     entry.units += quantity;
     byKey.set(key, entry);
   }

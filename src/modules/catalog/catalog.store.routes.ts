@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.js';
-import { sendCached } from './catalog.http-cache.js';
+import { cacheFastLane, sendCached } from './catalog.http-cache.js';
 import { DEFAULT_LOCALE, localeChain, translate } from './catalog.locale.js';
 import { LISTS_TAG, productTag } from './catalog.products.js';
 import { Attribute, Locale, Media, ProductOption } from './catalog.schemas.js';
 import { type StoreListQuery, storeProduct, storeProducts, storeRegion } from './catalog.store.js';
-import { allCategories, CATEGORIES_TAG } from './catalog.taxonomy.js';
+import { allCategories, allCollections, CATEGORIES_TAG } from './catalog.taxonomy.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -139,21 +139,14 @@ const StoreCategory = Type.Object({
   position: Type.Integer(),
 });
 
-/** Canonical cache key for a list query: the same filters in any order share one entry. */
-function listKey(query: Record<string, unknown>): string {
-  const entries = Object.entries(query)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : v] as const)
-    .sort(([a], [b]) => a.localeCompare(b));
-  return `catalog:list:${JSON.stringify(entries)}`;
-}
-
 export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db, cache } = ctx;
+  const onRequest = cacheFastLane(cache);
 
   app.get(
     '/store/products/:id_or_handle',
     {
+      onRequest,
       schema: {
         params: Type.Object({ id_or_handle: Type.String({ minLength: 1, maxLength: 200 }) }),
         querystring: Type.Object(ReadQuery),
@@ -163,8 +156,7 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     async (request, reply) => {
       const { id_or_handle } = request.params;
       const locale = request.query.locale ?? DEFAULT_LOCALE;
-      const key = `catalog:product:${id_or_handle}:${request.query.region_id ?? ''}:${locale}`;
-      return sendCached(cache, request, reply, key, async () => {
+      return sendCached(cache, request, reply, async () => {
         const region = await storeRegion(db, request.query.region_id);
         const product = await storeProduct(db, id_or_handle, region, locale);
         return { body: product, tags: [productTag(product.id)] };
@@ -174,11 +166,11 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
 
   app.get(
     '/store/products',
-    { schema: { querystring: ListQuery, response: { 200: StoreList, 304: Type.Null() } } },
+    { onRequest, schema: { querystring: ListQuery, response: { 200: StoreList, 304: Type.Null() } } },
     async (request, reply) => {
       const query = request.query as StoreListQuery;
       const locale = query.locale ?? DEFAULT_LOCALE;
-      return sendCached(cache, request, reply, listKey(request.query), async () => {
+      return sendCached(cache, request, reply, async () => {
         const region = await storeRegion(db, query.region_id);
         const page = await storeProducts(db, cache, { ...query, limit: query.limit ?? 20 }, region, locale);
         const tags = [LISTS_TAG, ...page.data.map((p) => productTag(p.id))];
@@ -191,14 +183,15 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
   app.get(
     '/store/categories',
     {
+      onRequest,
       schema: {
         querystring: Type.Object({ locale: Type.Optional(Locale) }),
-        response: { 200: Type.Object({ data: Type.Array(StoreCategory) }) },
+        response: { 200: Type.Object({ data: Type.Array(StoreCategory) }), 304: Type.Null() },
       },
     },
     async (request, reply) => {
       const locale = request.query.locale ?? DEFAULT_LOCALE;
-      return sendCached(cache, request, reply, `catalog:categories:${locale}`, async () => {
+      return sendCached(cache, request, reply, async () => {
         const chain = localeChain(locale);
         const data = (await allCategories(db)).map((c) => ({
           id: c.id,
@@ -207,6 +200,41 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
           name: translate(c.translations, chain, 'name', c.name),
           description: translate(c.translations, chain, 'description', c.description),
           position: c.position,
+        }));
+        return { body: { data }, tags: [CATEGORIES_TAG] };
+      });
+    },
+  );
+
+  app.get(
+    '/store/collections',
+    {
+      onRequest,
+      schema: {
+        querystring: Type.Object({ locale: Type.Optional(Locale) }),
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                handle: Type.String(),
+                title: Type.String(),
+                description: Type.String(),
+              }),
+            ),
+          }),
+          304: Type.Null(),
+        },
+      },
+    },
+    async (request, reply) => {
+      const chain = localeChain(request.query.locale ?? DEFAULT_LOCALE);
+      return sendCached(cache, request, reply, async () => {
+        const data = (await allCollections(db)).map((c) => ({
+          id: c.id,
+          handle: c.handle,
+          title: translate(c.translations, chain, 'title', c.title),
+          description: translate(c.translations, chain, 'description', c.description),
         }));
         return { body: { data }, tags: [CATEGORIES_TAG] };
       });

@@ -139,12 +139,24 @@ async function filtered(db: DbOrTrx, cache: Cache, q: StoreListQuery, region: Re
   const sort = q.sort ?? 'newest';
   const withPrice =
     sort === 'price_asc' || sort === 'price_desc' || q.min_price !== undefined || q.max_price !== undefined;
-  const base = db.selectFrom('products as p').where('p.status', '=', 'published');
-  let query = (withPrice
-    ? base.innerJoin('product_prices as pp', (join) =>
-        join.onRef('pp.product_id', '=', 'p.id').on('pp.currency_code', '=', region.currency_code),
-      )
-    : base) as unknown as ProductQuery;
+  let query: ProductQuery;
+  if (sort === 'price_asc' || sort === 'price_desc') {
+    // Walk the price index in price order and look each product up (a CROSS JOIN fixes that order on
+    // SQLite); starting from products would sort every product of the catalog for each page.
+    query = db
+      .selectFrom('product_prices as pp')
+      .crossJoin('products as p')
+      .whereRef('p.id', '=', 'pp.product_id')
+      .where('pp.currency_code', '=', region.currency_code)
+      .where('p.status', '=', 'published') as unknown as ProductQuery;
+  } else {
+    const base = db.selectFrom('products as p').where('p.status', '=', 'published');
+    query = (withPrice
+      ? base.innerJoin('product_prices as pp', (join) =>
+          join.onRef('pp.product_id', '=', 'p.id').on('pp.currency_code', '=', region.currency_code),
+        )
+      : base) as unknown as ProductQuery;
+  }
   const conditions: Expression<SqlBool>[] = [];
   const linked = (table: 'product_categories' | 'product_collections' | 'product_tags', refs: string[]) =>
     sql<SqlBool>`p.id in (select product_id from ${sql.table(table)} where ref in (${sql.join(refs)}))`;
@@ -185,8 +197,8 @@ function optionFilters(raw: string[]): Map<string, string[]> {
 const SORTS: Record<StoreSort, { columns: string[]; direction: 'asc' | 'desc'; needsPrice?: boolean }> = {
   newest: { columns: ['p.id'], direction: 'desc' },
   best_selling: { columns: ['p.sales_count', 'p.id'], direction: 'desc' },
-  price_asc: { columns: ['pp.min_amount', 'p.id'], direction: 'asc', needsPrice: true },
-  price_desc: { columns: ['pp.min_amount', 'p.id'], direction: 'desc', needsPrice: true },
+  price_asc: { columns: ['pp.min_amount', 'pp.product_id'], direction: 'asc', needsPrice: true },
+  price_desc: { columns: ['pp.min_amount', 'pp.product_id'], direction: 'desc', needsPrice: true },
 };
 
 export interface Facet {
@@ -333,4 +345,16 @@ async function facetCounts(db: DbOrTrx, cache: Cache, q: StoreListQuery, region:
     value: r.value,
     count: Number(r.count),
   }));
+}
+
+/** Every published product's handle and last change, for sitemaps: one statement. */
+export async function publishedProductHandles(
+  db: DbOrTrx,
+): Promise<Array<{ handle: string; updated_at: string }>> {
+  return db
+    .selectFrom('products')
+    .select(['handle', 'updated_at'])
+    .where('status', '=', 'published')
+    .orderBy('id')
+    .execute();
 }

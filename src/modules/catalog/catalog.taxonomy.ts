@@ -257,3 +257,7 @@ export async function listCollections(db: DbOrTrx, page: { limit: number; cursor
   if (after) query = query.where('id', '>', String(after[0]));
   return toPage((await query.execute()).map(toCollection), page.limit, (c) => [c.id]);
 }
+
+export async function allCollections(db: DbOrTrx): Promise<Collection[]> {
+  return (await db.selectFrom('collections').selectAll().orderBy('title').execute()).map(toCollection);
+}

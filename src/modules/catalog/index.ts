@@ -6,8 +6,20 @@ import { catalogStoreRoutes } from './catalog.store.routes.js';
 import './catalog.subscribers.js';
 
 export { CatalogErrors } from './catalog.errors.js';
+export { DEFAULT_LOCALE, localeChain, localise, translate } from './catalog.locale.js';
+export { LISTS_TAG, productTag } from './catalog.products.js';
 export { ensureDemoSeed, seedDemoCatalog } from './catalog.seed.js';
+export {
+  publishedProductHandles,
+  type StoreListQuery,
+  type StoreProduct,
+  type StoreProductSummary,
+  storeProduct,
+  storeProducts,
+  storeRegion,
+} from './catalog.store.js';
 export type { CatalogTables } from './catalog.tables.js';
+export { allCategories, allCollections, CATEGORIES_TAG } from './catalog.taxonomy.js';
 export { type CatalogVariant, getVariants } from './catalog.variants.js';
 
 export const catalogModule: StratusModule = {

@@ -1,5 +1,5 @@
-import type { CatalogTables } from '../../modules/catalog/catalog.tables.js';
 import type { CartTables } from '../../modules/cart/cart.tables.js';
+import type { CatalogTables } from '../../modules/catalog/catalog.tables.js';
 import type { DiscountsTables } from '../../modules/discounts/discounts.tables.js';
 import type { InventoryTables } from '../../modules/inventory/inventory.tables.js';
 import type { OrdersTables } from '../../modules/orders/orders.tables.js';
