@@ -14,6 +14,7 @@ import { installAuthGuard } from './auth.js';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
+import { installSecurity } from './security.js';
 
 export type App = FastifyInstance;
 
@@ -65,6 +66,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     reply.header('x-request-id', request.id);
   });
   installErrorHandler(app);
+  await installSecurity(app, ctx);
   installAuthGuard(app, () => ctx.auth);
 
   await app.register(swagger, {
@@ -88,6 +90,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { ctx });
+  // Root-level hooks from modules (the audit trail of admin mutations) must exist before any route.
+  for (const module of modules) if (module.hooks) await module.hooks(app, ctx);
   for (const module of modules) await app.register(module.routes, { ctx });
   return app;
 }

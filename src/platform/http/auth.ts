@@ -51,6 +51,7 @@ export function installAuthGuard(app: FastifyInstance, authenticator: () => Auth
         throw new AppError(PlatformErrors.FORBIDDEN, 'This route declares no permission');
       return;
     }
+    if (permission === 'public') return;
     const principal = await authenticator().authenticate(request);
     if (!principal) throw new AppError(PlatformErrors.UNAUTHENTICATED, 'Authentication required');
     request.principal = principal;

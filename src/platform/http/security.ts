@@ -1,0 +1,71 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
+import type { AppContext } from './context.js';
+import { AppError, PlatformErrors } from './errors.js';
+
+/**
+ * Transport-level protection for every route: security headers, the CORS allow-list, cookie
+ * parsing, and rate limits per client IP (before authentication, so floods stay cheap) and per
+ * signed-in account (after it). Limits are counted in Redis when `REDIS_URL` is set, so they hold
+ * across every node; in process otherwise.
+ */
+export async function installSecurity(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { http } = ctx.config;
+  await app.register(helmet, { global: true });
+  await app.register(cors, {
+    origin: http.corsOrigins.length > 0 ? http.corsOrigins : false,
+    credentials: true,
+    allowedHeaders: [
+      'content-type',
+      'authorization',
+      'x-csrf-token',
+      'x-publishable-key',
+      'idempotency-key',
+      'x-request-id',
+    ],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
+  await app.register(cookie);
+
+  let redis: Redis | undefined;
+  if (ctx.config.redisUrl) {
+    redis = new Redis(ctx.config.redisUrl, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      lazyConnect: false,
+    });
+    redis.on('error', (error) => ctx.logger.warn({ err: error }, 'rate limit store error'));
+    app.addHook('onClose', async () => {
+      redis?.disconnect();
+    });
+  }
+  await app.register(rateLimit, {
+    global: false,
+    timeWindow: 60_000,
+    max: http.rateLimitPerMinute,
+    ...(redis ? { redis, nameSpace: 'stratus-rl:' } : {}),
+    // A Redis outage must not take the shop down with it: limits pause, requests flow.
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        PlatformErrors.RATE_LIMITED,
+        `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`,
+      ),
+  });
+  app.addHook(
+    'onRequest',
+    app.rateLimit({ max: http.rateLimitPerMinute, keyGenerator: (r) => `ip:${r.ip}` }),
+  );
+  app.addHook(
+    'preHandler',
+    app.rateLimit({
+      max: http.accountRateLimitPerMinute,
+      keyGenerator: (r: FastifyRequest) => `acct:${r.principal?.kind}:${r.principal?.id}`,
+      allowList: (r: FastifyRequest) => r.principal === null,
+    }),
+  );
+}
