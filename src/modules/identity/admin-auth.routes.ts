@@ -5,7 +5,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
 import { recordAudit } from '../audit/index.js';
-import { STAFF_COOKIE } from './authenticator.js';
+import { SELF_SERVICE, STAFF_COOKIE } from './authenticator.js';
 import { type IdentityDeps, identityDeps } from './deps.js';
 import {
   actorFrom,
@@ -70,7 +70,7 @@ export const adminAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
   const deps = () => identityDeps(ctx);
   const authLimit = { max: ctx.config.auth.authRateLimitPerMinute, timeWindow: 60_000 };
   const open = { permission: 'public', rateLimit: authLimit } as const;
-  const self = { permission: 'authenticated', audited: true } as const;
+  const self = { permission: SELF_SERVICE, audited: true } as const;
 
   app.post(
     '/admin/auth/login',
@@ -172,7 +172,10 @@ export const adminAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       const principal = requireKind(request, 'staff');
       const d = await deps();
       const staff = await staffView(d, ctx.db, await getStaffRow(ctx.db, principal.id));
-      const permissions = principal.permissions === '*' ? ['*'] : [...principal.permissions].sort();
+      const permissions =
+        principal.permissions === '*'
+          ? ['*']
+          : [...principal.permissions].filter((p) => p !== SELF_SERVICE).sort();
       return { staff, permissions, mfa_enrollment_required: principal.mfa_pending === true };
     },
   );

@@ -17,8 +17,15 @@ export interface IdentityPrincipal extends Principal {
   mfa_pending?: boolean;
 }
 
+/**
+ * Granted to every staff session (even one that must still enrol in MFA) and never to API keys:
+ * the staff member's own account, sessions and MFA.
+ */
+export const SELF_SERVICE = 'account:self';
+
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 const NONE: ReadonlySet<string> = new Set();
+const ONLY_SELF: ReadonlySet<string> = new Set([SELF_SERVICE]);
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -32,6 +39,10 @@ function bearer(request: FastifyRequest): string | undefined {
  * admin route and a staff token is no customer. Cookie sessions must send `x-csrf-token` on unsafe
  * methods; bearer credentials are not sent by browsers on their own, so they need none.
  */
+function withSelf(permissions: ReadonlySet<string> | '*'): ReadonlySet<string> | '*' {
+  return permissions === '*' ? '*' : new Set([...permissions, SELF_SERVICE]);
+}
+
 export function createAuthenticator(deps: () => Promise<IdentityDeps>): Authenticator {
   return {
     async authenticate(request): Promise<IdentityPrincipal | null> {
@@ -84,8 +95,8 @@ export function createAuthenticator(deps: () => Promise<IdentityDeps>): Authenti
       return {
         kind: 'staff',
         id: session.subject_id,
-        // Until enrolled, only routes that ask for no permission (their own account) are open.
-        permissions: mustEnrol ? NONE : parsePermissions(staff.permissions),
+        // Until enrolled, only their own account (to enrol) is open.
+        permissions: mustEnrol ? ONLY_SELF : withSelf(parsePermissions(staff.permissions)),
         session_id: session.id,
         mfa_pending: mustEnrol,
       };
