@@ -10,6 +10,7 @@ import { storeIdentityRoutes } from './store.routes.js';
 
 export { createApiKey, resolvePublishableKey } from './api-keys.service.js';
 export { createAuthenticator, type IdentityPrincipal } from './authenticator.js';
+export { announceSignIn, DEMO_OWNER_EMAIL } from './bootstrap.js';
 export { type CustomerView, getCustomer, loginCustomer, registerCustomer } from './customers.service.js';
 export { type IdentityDeps, identityDeps, type RequestMeta } from './deps.js';
 export { IdentityErrors } from './identity.errors.js';
