@@ -68,8 +68,7 @@ function answer(
 /** Staff sign-in (password, then TOTP or recovery code), invitations, own sessions and MFA. */
 export const adminAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const deps = () => identityDeps(ctx);
-  const authLimit = { max: ctx.config.auth.authRateLimitPerMinute, timeWindow: 60_000 };
-  const open = { permission: 'public', rateLimit: authLimit } as const;
+  const open = { permission: 'public', signInLimit: true } as const;
   const self = { permission: SELF_SERVICE, audited: true } as const;
 
   app.post(

@@ -32,7 +32,6 @@ const tags = ['customers'];
 
 export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const deps = () => identityDeps(ctx);
-  const authLimit = { max: ctx.config.auth.authRateLimitPerMinute, timeWindow: 60_000 };
 
   app.post(
     '/store/customers',
@@ -43,7 +42,7 @@ export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         body: S.Registration,
         response: { 202: S.Accepted },
       },
-      config: { rateLimit: authLimit },
+      config: { signInLimit: true },
     },
     async (request, reply) => {
       await registerCustomer(await deps(), request.body, requestMeta(request));
@@ -60,7 +59,7 @@ export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         body: S.LoginBody,
         response: { 200: S.SessionAnswer },
       },
-      config: { rateLimit: authLimit },
+      config: { signInLimit: true },
     },
     async (request, reply) => {
       const d = await deps();
@@ -128,7 +127,7 @@ export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         body: Type.Object({ email: S.Email }),
         response: { 202: S.Accepted },
       },
-      config: { rateLimit: authLimit },
+      config: { signInLimit: true },
     },
     async (request, reply) => {
       await requestCustomerPasswordReset(await deps(), request.body.email, requestMeta(request));
@@ -145,7 +144,7 @@ export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         body: Type.Object({ token: Type.String({ maxLength: 200 }), password: S.Password }),
         response: { 200: S.Ok },
       },
-      config: { rateLimit: authLimit },
+      config: { signInLimit: true },
     },
     async (request) => {
       await resetCustomerPassword(

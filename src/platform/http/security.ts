@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import type { AppContext } from './context.js';
 import { AppError, PlatformErrors } from './errors.js';
@@ -50,22 +50,35 @@ export async function installSecurity(app: FastifyInstance, ctx: AppContext): Pr
     ...(redis ? { redis, nameSpace: 'stratus-rl:' } : {}),
     // A Redis outage must not take the shop down with it: limits pause, requests flow.
     skipOnError: true,
-    errorResponseBuilder: (_request, context) =>
-      new AppError(
-        PlatformErrors.RATE_LIMITED,
-        `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`,
-      ),
   });
-  app.addHook(
-    'onRequest',
-    app.rateLimit({ max: http.rateLimitPerMinute, keyGenerator: (r) => `ip:${r.ip}` }),
-  );
-  app.addHook(
-    'preHandler',
-    app.rateLimit({
-      max: http.accountRateLimitPerMinute,
-      keyGenerator: (r: FastifyRequest) => `acct:${r.principal?.kind}:${r.principal?.id}`,
-      allowList: (r: FastifyRequest) => r.principal === null,
-    }),
-  );
+  // Three independent counters (the plugin's own hooks run only one limiter per request).
+  const perIp = app.createRateLimit({ max: http.rateLimitPerMinute, keyGenerator: (r) => `ip:${r.ip}` });
+  const signIn = app.createRateLimit({
+    max: ctx.config.auth.authRateLimitPerMinute,
+    keyGenerator: (r) => `auth:${r.ip}`,
+  });
+  const perAccount = app.createRateLimit({
+    max: http.accountRateLimitPerMinute,
+    keyGenerator: (r: FastifyRequest) => `acct:${r.principal?.kind}:${r.principal?.id}`,
+  });
+  const enforce = async (limiter: typeof perIp, request: FastifyRequest, reply: FastifyReply) => {
+    const result = await limiter(request);
+    if (result.isAllowed || !result.isExceeded) return;
+    reply.header('retry-after', result.ttlInSeconds);
+    throw new AppError(PlatformErrors.RATE_LIMITED, `Too many requests; retry in ${result.ttlInSeconds} s`);
+  };
+  app.addHook('onRequest', async (request, reply) => {
+    await enforce(perIp, request, reply);
+    if (request.routeOptions.config?.signInLimit) await enforce(signIn, request, reply);
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.principal) await enforce(perAccount, request, reply);
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Sign-in, registration and reset routes: a much lower per-IP limit (credential stuffing). */
+    signInLimit?: boolean;
+  }
 }
