@@ -45,7 +45,8 @@ describe('rate limits', () => {
     const env = { REDIS_URL: testRedisUrl!, STRATUS_AUTH_RATE_LIMIT_PER_MINUTE: '4' };
     const a = await createTestApp({ env });
     apps.push(a);
-    const b = await createTestApp({ env });
+    // Two nodes of one deployment: same database, same Redis.
+    const b = await createTestApp({ env, shareDatabaseWith: a });
     apps.push(b);
     const ip = `10.8.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
     const codes = [];
