@@ -33,11 +33,8 @@ export async function installSecurity(app: FastifyInstance, ctx: AppContext): Pr
 
   let redis: Redis | undefined;
   if (ctx.config.redisUrl) {
-    redis = new Redis(ctx.config.redisUrl, {
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      lazyConnect: false,
-    });
+    // Commands queue while connecting (so the first requests count too); one retry, then skipOnError.
+    redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
     redis.on('error', (error) => ctx.logger.warn({ err: error }, 'rate limit store error'));
     app.addHook('onClose', async () => {
       redis?.disconnect();
