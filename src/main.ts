@@ -1,8 +1,11 @@
 #!/usr/bin/env node
+import { audit } from './cli/audit.js';
 import { events } from './cli/events.js';
+import { keys } from './cli/keys.js';
 import { migrate, UsageError } from './cli/migrate.js';
 import { seed } from './cli/seed.js';
 import { start } from './cli/start.js';
+import { user } from './cli/user.js';
 import { worker } from './cli/worker.js';
 import { ConfigError, loadConfig } from './config/config.js';
 
@@ -16,6 +19,11 @@ const HELP = `stratus <command>
   migrate [up|status]   apply or list database migrations
   events [stats|dead|replay <id...>|replay --all]
                         inspect the outbox and replay dead letters
+  user create --email <email> --role <role> [--name <name>] [--password-stdin]
+                        create a staff member (bootstrap the first owner with --role owner)
+  keys [status|rotate [--batch <rows>] [--resume]]
+                        field-encryption keys: usage per key, rotation with re-encryption
+  audit verify          check the audit log's hash chain (exit 1 if edited or deleted)
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, LOG_LEVEL,
 NODE_ENV, STRATUS_DATA_DIR (see README.md).`;
@@ -26,6 +34,9 @@ const commands: Record<string, (config: ReturnType<typeof loadConfig>, args: str
   migrate,
   events,
   seed,
+  user,
+  keys,
+  audit,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { ensureDemoSeed } from '../modules/catalog/index.js';
+import { announceSignIn } from '../modules/identity/index.js';
 import { buildApp } from '../platform/http/app.js';
 import { createRuntime } from '../platform/runtime.js';
 import { onShutdown } from './shutdown.js';
@@ -30,4 +31,8 @@ export async function start(config: Config, args: string[]): Promise<void> {
     await app.close();
     await runtime.close();
   });
+  // After the shutdown handler is in place: a SIGTERM during this step still drains cleanly.
+  await announceSignIn(ctx, where).catch((error: unknown) =>
+    ctx.logger.error({ err: error }, 'sign-in notice failed'),
+  );
 }

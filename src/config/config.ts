@@ -20,6 +20,22 @@ export interface Config {
     requestTimeoutMs: number;
     keepAliveTimeoutMs: number;
     trustProxy: boolean;
+    /** Origins allowed to call the API from a browser (CORS); empty means same-origin only. */
+    corsOrigins: string[];
+    /** Requests per minute per client IP, and per signed-in account, across the API. */
+    rateLimitPerMinute: number;
+    accountRateLimitPerMinute: number;
+  };
+  /** The URL customers and staff reach (links in emails); defaults to http://localhost:PORT. */
+  publicUrl: string;
+  mail: { smtpUrl: string | undefined; from: string };
+  auth: {
+    sessionTtlHours: number;
+    /** Failed logins per account (or unknown name) before a temporary lockout. */
+    maxFailures: number;
+    lockoutMinutes: number;
+    /** Login and reset requests per minute per IP. */
+    authRateLimitPerMinute: number;
   };
   /** Run the outbox dispatcher and scheduler inside `stratus start` (off for API-only nodes). */
   inProcessWorker: boolean;
@@ -84,10 +100,23 @@ function urlWithProtocol(env: Env, name: string, protocols: string[]): string | 
   return raw;
 }
 
+function list(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => {
+      if (!/^https?:\/\/[^/\s]+$/.test(item)) throw new ConfigError(name, `has an invalid origin "${item}"`);
+      return true;
+    });
+}
+
 /** Reads and validates the whole configuration from the environment; pure apart from `cwd`. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const dataDir = path.resolve(cwd, text(env, 'STRATUS_DATA_DIR', './data'));
   const databaseUrl = urlWithProtocol(env, 'DATABASE_URL', ['postgres:', 'postgresql:', 'sqlite:', 'file:']);
+  const port = integer(env, 'PORT', 8080, 0, 65535);
   let database: DatabaseConfig;
   if (databaseUrl?.startsWith('postgres')) {
     database = { kind: 'postgres', url: databaseUrl, poolMax: integer(env, 'DATABASE_POOL_MAX', 10, 1, 500) };
@@ -98,7 +127,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   return {
     env: oneOf<NodeEnv>(env, 'NODE_ENV', 'development', ['development', 'production', 'test']),
     host: text(env, 'HOST', '0.0.0.0'),
-    port: integer(env, 'PORT', 8080, 0, 65535),
+    port,
     logLevel: oneOf<LogLevel>(env, 'LOG_LEVEL', 'info', [
       'fatal',
       'error',
@@ -116,6 +145,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       requestTimeoutMs: integer(env, 'STRATUS_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
       keepAliveTimeoutMs: integer(env, 'STRATUS_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
       trustProxy: flag(env, 'STRATUS_TRUST_PROXY', false),
+      corsOrigins: list(env, 'STRATUS_CORS_ORIGINS'),
+      rateLimitPerMinute: integer(env, 'STRATUS_RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000),
+      accountRateLimitPerMinute: integer(env, 'STRATUS_ACCOUNT_RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
+    },
+    publicUrl: urlWithProtocol(env, 'STRATUS_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
+    mail: {
+      smtpUrl: urlWithProtocol(env, 'STRATUS_SMTP_URL', ['smtp:', 'smtps:']),
+      from: text(env, 'STRATUS_MAIL_FROM', 'Stratus <no-reply@localhost>'),
+    },
+    auth: {
+      sessionTtlHours: integer(env, 'STRATUS_SESSION_TTL_HOURS', 24 * 14, 1, 24 * 365),
+      maxFailures: integer(env, 'STRATUS_LOGIN_MAX_FAILURES', 5, 1, 1000),
+      lockoutMinutes: integer(env, 'STRATUS_LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
+      authRateLimitPerMinute: integer(env, 'STRATUS_AUTH_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000),
     },
     inProcessWorker: flag(env, 'STRATUS_IN_PROCESS_WORKER', true),
     outbox: {

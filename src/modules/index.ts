@@ -1,13 +1,16 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
+import { auditModule } from './audit/index.js';
 import { cartModule } from './cart/index.js';
 import { catalogModule } from './catalog/index.js';
 import { checkoutModule } from './checkout/index.js';
 import { discountsModule } from './discounts/index.js';
+import { identityModule } from './identity/index.js';
 import { inventoryModule } from './inventory/index.js';
 import { ordersModule } from './orders/index.js';
 import { paymentsModule } from './payments/index.js';
 import { pricingModule } from './pricing/index.js';
+import { privacyModule } from './privacy/index.js';
 import { regionsModule } from './regions/index.js';
 import { shippingModule } from './shipping/index.js';
 import { storefrontWebModule } from './storefront-web/index.js';
@@ -16,10 +19,15 @@ import { storefrontWebModule } from './storefront-web/index.js';
 export interface StratusModule {
   name: string;
   routes: FastifyPluginAsync<{ ctx: AppContext }>;
+  /** Optional hooks installed on the root app before any module's routes (they see every route). */
+  hooks?: (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 }
 
 /** Every business module, in registration order. */
 export const modules: StratusModule[] = [
+  identityModule,
+  auditModule,
+  privacyModule,
   paymentsModule,
   discountsModule,
   shippingModule,

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { loadSecrets, type Secrets } from '../config/secrets.js';
+import { createAuthenticator, identityDeps } from '../modules/identity/index.js';
 import type { Cache } from './cache/cache.js';
 import { createCache } from './cache/create-cache.js';
 import { createDatabase, type Database } from './db/database.js';
@@ -46,6 +47,8 @@ export async function createRuntime(
     auth: denyAll,
     pokeOutbox: () => worker?.dispatcher.poke(),
   };
+  // Sessions, staff roles and API keys come from the identity module.
+  ctx.auth = createAuthenticator(() => identityDeps(ctx));
   return {
     ctx,
     worker,

@@ -15,6 +15,7 @@ import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
 import { installIdempotency } from './idempotency.js';
+import { installSecurity } from './security.js';
 
 export type App = FastifyInstance;
 
@@ -66,6 +67,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     reply.header('x-request-id', request.id);
   });
   installErrorHandler(app);
+  await installSecurity(app, ctx);
   installAuthGuard(app, () => ctx.auth);
   installIdempotency(app, () => ctx.db);
 
@@ -90,6 +92,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { ctx });
+  // Root-level hooks from modules (the audit trail of admin mutations) must exist before any route.
+  for (const module of modules) if (module.hooks) await module.hooks(app, ctx);
   for (const module of modules) await app.register(module.routes, { ctx });
   return app;
 }

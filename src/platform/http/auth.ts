@@ -37,11 +37,24 @@ export function hasPermission(principal: Principal, permission: string): boolean
   return principal.permissions === '*' || principal.permissions.has(permission);
 }
 
+const declaredByApp = new WeakMap<FastifyInstance, Map<string, string | undefined>>();
+
+/** The permission each route declared, keyed `METHOD /url` (for the RBAC matrix test and docs). */
+export function declaredPermissions(app: FastifyInstance): ReadonlyMap<string, string | undefined> {
+  return declaredByApp.get(app) ?? new Map();
+}
+
 /**
  * Enforces `config.permission` on every route that declares one, and refuses admin routes that
  * forgot to declare one (fail closed).
  */
 export function installAuthGuard(app: FastifyInstance, authenticator: () => Authenticator): void {
+  const declared = new Map<string, string | undefined>();
+  declaredByApp.set(app, declared);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) declared.set(`${method} ${route.url}`, route.config?.permission);
+  });
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const permission = request.routeOptions.config?.permission;
@@ -51,6 +64,7 @@ export function installAuthGuard(app: FastifyInstance, authenticator: () => Auth
         throw new AppError(PlatformErrors.FORBIDDEN, 'This route declares no permission');
       return;
     }
+    if (permission === 'public') return;
     const principal = await authenticator().authenticate(request);
     if (!principal) throw new AppError(PlatformErrors.UNAUTHENTICATED, 'Authentication required');
     request.principal = principal;

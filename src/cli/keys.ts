@@ -1,0 +1,37 @@
+import type { Config } from '../config/config.js';
+import '../modules/index.js';
+import { keyUsage, rotateKeys } from '../platform/crypto/key-rotation.js';
+import { createRuntime } from '../platform/runtime.js';
+import { UsageError } from './migrate.js';
+
+const USAGE = 'usage: stratus keys [status | rotate [--batch <rows>] [--resume]]';
+
+/** `stratus keys`: which data keys encrypt how many values, and rotation to a fresh key. */
+export async function keys(config: Config, args: string[]): Promise<void> {
+  const [action = 'status', ...rest] = args;
+  const runtime = await createRuntime(config, { worker: false });
+  const { db, secrets } = runtime.ctx;
+  try {
+    if (action === 'status') {
+      const usage = await keyUsage(db, secrets);
+      const rows = await db
+        .selectFrom('crypto_keys')
+        .select(['id', 'status', 'created_at'])
+        .orderBy('created_at')
+        .execute();
+      for (const row of rows)
+        console.log(`${row.id}\t${row.status}\t${row.created_at}\t${usage[row.id] ?? 0} values`);
+    } else if (action === 'rotate') {
+      const i = rest.indexOf('--batch');
+      const batchSize = i >= 0 ? Number(rest[i + 1]) : 500;
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(USAGE);
+      const report = await rotateKeys(db, secrets, { batchSize, resume: rest.includes('--resume') });
+      console.log(`Active key: ${report.key_id}`);
+      for (const t of report.tables) console.log(`${t.table}\t${t.rows} rows re-encrypted`);
+    } else {
+      throw new UsageError(USAGE);
+    }
+  } finally {
+    await runtime.close();
+  }
+}

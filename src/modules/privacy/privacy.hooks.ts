@@ -1,0 +1,52 @@
+import type { Db } from '../../platform/db/database.js';
+import type { Trx } from '../../platform/db/transaction.js';
+
+/**
+ * A module's part of a customer's data export (orders, reviews, events…). Registered from the
+ * module's index.ts; `collect` returns plain JSON with the personal data decrypted.
+ *
+ * ```ts
+ * registerExportSection({ name: 'orders', collect: (db, customerId) => listOrdersForExport(db, customerId) });
+ * ```
+ */
+export interface ExportSection {
+  name: string;
+  collect(db: Db, customerId: string): Promise<unknown>;
+}
+
+/**
+ * A module's part of an erasure. It runs inside the erasure's transaction: anonymise personal fields
+ * (names, addresses, emails, free text) and keep what the law requires for accounting (amounts,
+ * taxes, currency, dates, line items), so that orders still add up. Throwing aborts the erasure.
+ *
+ * ```ts
+ * registerErasureHandler({ name: 'orders', erase: (trx, customerId) => anonymiseOrders(trx, customerId) });
+ * ```
+ */
+export interface ErasureHandler {
+  name: string;
+  erase(trx: Trx, customerId: string): Promise<void>;
+}
+
+/** Purges behavioural data older than the retention setting (analytics events, for instance). */
+export interface RetentionHandler {
+  name: string;
+  purge(db: Db, settings: { eventCutoff: string }): Promise<number>;
+}
+
+const sections = new Map<string, ExportSection>();
+const erasers = new Map<string, ErasureHandler>();
+const retention = new Map<string, RetentionHandler>();
+
+export function registerExportSection(section: ExportSection): void {
+  sections.set(section.name, section);
+}
+export function registerErasureHandler(handler: ErasureHandler): void {
+  erasers.set(handler.name, handler);
+}
+export function registerRetentionHandler(handler: RetentionHandler): void {
+  retention.set(handler.name, handler);
+}
+export const exportSections = () => [...sections.values()];
+export const erasureHandlers = () => [...erasers.values()];
+export const retentionHandlers = () => [...retention.values()];

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Secrets } from '../../config/secrets.js';
+import type { Db } from '../db/database.js';
+import { now } from '../db/time.js';
+import { inTransaction } from '../db/transaction.js';
+import { fieldCrypto } from './field-crypto.js';
+
+/** A table whose listed TEXT columns hold `fieldCrypto` values, keyed by a TEXT `id` column. */
+export interface EncryptedColumns {
+  table: string;
+  columns: string[];
+}
+
+const registry: EncryptedColumns[] = [];
+
+// Tables are registered by modules at run time, so rotation queries them untyped.
+type Loose = Kysely<Record<string, Record<string, string | null>>>;
+
+/** Modules declare their encrypted columns from index.ts so `stratus keys rotate` re-encrypts them. */
+export function registerEncryptedColumns(entry: EncryptedColumns): void {
+  if (!registry.some((e) => e.table === entry.table)) registry.push(entry);
+}
+
+export function encryptedColumns(): readonly EncryptedColumns[] {
+  return registry;
+}
+
+export interface RotationReport {
+  key_id: string;
+  tables: { table: string; rows: number }[];
+}
+
+/**
+ * Makes a fresh data key active, then re-encrypts every registered column in batches of `batchSize`
+ * rows, one short transaction per batch, so the platform keeps serving: readers decrypt with either
+ * key throughout, and writers already use the new one. With `resume` no new key is made and the
+ * current active key is used (finishes an interrupted rotation). Old keys stay in the ring, retired.
+ */
+export async function rotateKeys(
+  db: Db,
+  secrets: Secrets,
+  options: { batchSize?: number; resume?: boolean } = {},
+): Promise<RotationReport> {
+  const batchSize = options.batchSize ?? 500;
+  const crypto = await fieldCrypto(db, secrets);
+  if (!options.resume) {
+    const id = `k${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    await inTransaction(db, async (trx) => {
+      await trx
+        .updateTable('crypto_keys')
+        .set({ status: 'retired' })
+        .where('status', '=', 'active')
+        .execute();
+      await trx
+        .insertInto('crypto_keys')
+        .values({ id, wrapped_key: crypto.wrap(randomBytes(32)), status: 'active', created_at: now() })
+        .execute();
+    });
+  }
+  await crypto.reload();
+  const active = crypto.activeKeyId();
+  const tables: RotationReport['tables'] = [];
+  const loose = db as unknown as Loose;
+  for (const { table, columns } of registry) {
+    let moved = 0;
+    let after = '';
+    for (;;) {
+      const rows: Record<string, string | null>[] = await loose
+        .selectFrom(table)
+        .select(['id', ...columns])
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(batchSize)
+        .execute();
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id!;
+      await inTransaction(db, async (trx) => {
+        for (const row of rows) {
+          const changes: Record<string, string> = {};
+          for (const column of columns) {
+            const value = row[column];
+            if (typeof value === 'string' && value.startsWith('enc:') && crypto.keyIdOf(value) !== active) {
+              changes[column] = crypto.encrypt(await crypto.decrypt(value));
+            }
+          }
+          if (Object.keys(changes).length === 0) continue;
+          // Compare-and-set on the old values: a concurrent write since our read wins and is kept.
+          let update = (trx as unknown as Loose).updateTable(table).set(changes).where('id', '=', row.id!);
+          for (const column of Object.keys(changes)) update = update.where(column, '=', row[column]!);
+          await update.execute();
+          moved++;
+        }
+      });
+    }
+    tables.push({ table, rows: moved });
+  }
+  return { key_id: active, tables };
+}
+
+/** How many stored values use each key id across registered tables (for `stratus keys status`). */
+export async function keyUsage(db: Db, secrets: Secrets): Promise<Record<string, number>> {
+  const crypto = await fieldCrypto(db, secrets);
+  const loose = db as unknown as Loose;
+  const usage: Record<string, number> = {};
+  for (const { table, columns } of registry) {
+    let after = '';
+    for (;;) {
+      const rows: Record<string, string | null>[] = await loose
+        .selectFrom(table)
+        .select(['id', ...columns])
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(1000)
+        .execute();
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id!;
+      for (const row of rows)
+        for (const column of columns) {
+          const value = row[column];
+          if (typeof value === 'string' && value.startsWith('enc:')) {
+            const kid = crypto.keyIdOf(value);
+            usage[kid] = (usage[kid] ?? 0) + 1;
+          }
+        }
+    }
+  }
+  return usage;
+}

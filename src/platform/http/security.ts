@@ -1,0 +1,81 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
+import type { AppContext } from './context.js';
+import { AppError, PlatformErrors } from './errors.js';
+
+/**
+ * Transport-level protection for every route: security headers, the CORS allow-list, cookie
+ * parsing, and rate limits per client IP (before authentication, so floods stay cheap) and per
+ * signed-in account (after it). Limits are counted in Redis when `REDIS_URL` is set, so they hold
+ * across every node; in process otherwise.
+ */
+export async function installSecurity(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const { http } = ctx.config;
+  await app.register(helmet, { global: true });
+  await app.register(cors, {
+    origin: http.corsOrigins.length > 0 ? http.corsOrigins : false,
+    credentials: true,
+    allowedHeaders: [
+      'content-type',
+      'authorization',
+      'x-csrf-token',
+      'x-publishable-key',
+      'idempotency-key',
+      'x-request-id',
+    ],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
+  await app.register(cookie);
+
+  let redis: Redis | undefined;
+  if (ctx.config.redisUrl) {
+    // Commands queue while connecting (so the first requests count too); one retry, then skipOnError.
+    redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    redis.on('error', (error) => ctx.logger.warn({ err: error }, 'rate limit store error'));
+    app.addHook('onClose', async () => {
+      redis?.disconnect();
+    });
+  }
+  await app.register(rateLimit, {
+    global: false,
+    timeWindow: 60_000,
+    max: http.rateLimitPerMinute,
+    ...(redis ? { redis, nameSpace: 'stratus-rl:' } : {}),
+    // A Redis outage must not take the shop down with it: limits pause, requests flow.
+    skipOnError: true,
+  });
+  // Three independent counters (the plugin's own hooks run only one limiter per request).
+  const perIp = app.createRateLimit({ max: http.rateLimitPerMinute, keyGenerator: (r) => `ip:${r.ip}` });
+  const signIn = app.createRateLimit({
+    max: ctx.config.auth.authRateLimitPerMinute,
+    keyGenerator: (r) => `auth:${r.ip}`,
+  });
+  const perAccount = app.createRateLimit({
+    max: http.accountRateLimitPerMinute,
+    keyGenerator: (r: FastifyRequest) => `acct:${r.principal?.kind}:${r.principal?.id}`,
+  });
+  const enforce = async (limiter: typeof perIp, request: FastifyRequest, reply: FastifyReply) => {
+    const result = await limiter(request);
+    if (result.isAllowed || !result.isExceeded) return;
+    reply.header('retry-after', result.ttlInSeconds);
+    throw new AppError(PlatformErrors.RATE_LIMITED, `Too many requests; retry in ${result.ttlInSeconds} s`);
+  };
+  app.addHook('onRequest', async (request, reply) => {
+    await enforce(perIp, request, reply);
+    if (request.routeOptions.config?.signInLimit) await enforce(signIn, request, reply);
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.principal) await enforce(perAccount, request, reply);
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Sign-in, registration and reset routes: a much lower per-IP limit (credential stuffing). */
+    signInLimit?: boolean;
+  }
+}
