@@ -10,10 +10,12 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { modules } from '../../modules/index.js';
+import { metricsRoutes } from '../metrics/metrics.routes.js';
 import { installAuthGuard } from './auth.js';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
+import { installObservability } from './observability.js';
 
 export type App = FastifyInstance;
 
@@ -64,6 +66,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  installObservability(app, ctx);
   installErrorHandler(app);
   installAuthGuard(app, () => ctx.auth);
 
@@ -88,6 +91,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { ctx });
+  await app.register(metricsRoutes(ctx.metrics, ctx.config.metrics));
   for (const module of modules) await app.register(module.routes, { ctx });
   return app;
 }
