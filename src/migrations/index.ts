@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_platform.js';
+import * as m0500 from './0500_metering.js';
 
 /**
  * The ordered, portable migration set (SQLite and PostgreSQL alike: TEXT ids and timestamps,
@@ -13,4 +14,5 @@ import * as m0001 from './0001_platform.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
+  '0500_metering': m0500,
 };
