@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { backup, restore } from './cli/backup.js';
 import { events } from './cli/events.js';
 import { migrate, UsageError } from './cli/migrate.js';
 import { start } from './cli/start.js';
@@ -12,6 +13,10 @@ const HELP = `stratus <command>
   migrate [up|status]   apply or list database migrations
   events [stats|dead|replay <id...>|replay --all]
                         inspect the outbox and replay dead letters
+  backup [run|list|verify [name]|prune]
+                        encrypted snapshot to STRATUS_BACKUP_TARGET (directory or s3://)
+  restore <name> [--into <url>] | --file <path> [--into <url>]
+                        check a backup, then restore it into an empty database
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, LOG_LEVEL,
 NODE_ENV, STRATUS_DATA_DIR (see README.md).`;
@@ -21,6 +26,8 @@ const commands: Record<string, (config: ReturnType<typeof loadConfig>, args: str
   worker: (config) => worker(config),
   migrate,
   events,
+  backup,
+  restore,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
+import { backupsModule } from './backups/index.js';
 import { meteringModule } from './metering/index.js';
 
 /** A business module as the app sees it: its routes. Subscribers and jobs register on import. */
@@ -9,4 +10,4 @@ export interface StratusModule {
 }
 
 /** Every business module, in registration order. */
-export const modules: StratusModule[] = [meteringModule];
+export const modules: StratusModule[] = [meteringModule, backupsModule];
