@@ -10,6 +10,8 @@ export class RestoreRefusedError extends Error {
   override name = 'RestoreRefusedError';
 }
 
+// Restore writes tables by name from the manifest, so the schema is not known statically here.
+// biome-ignore lint/suspicious/noExplicitAny: table names come from the backup at run time.
 type AnyDb = Kysely<any>;
 
 /** Tables in the target's own schema (Kysely's introspection lists every schema on PostgreSQL). */
