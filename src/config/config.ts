@@ -48,6 +48,11 @@ export interface Config {
   inProcessWorker: boolean;
   outbox: { pollIntervalMs: number; batchSize: number; maxAttempts: number; leaseMs: number };
   shutdownGraceMs: number;
+  /**
+   * On SIGTERM, how long a node keeps serving with readiness false before it stops accepting
+   * connections, so load balancers take it out of rotation first (5 s behind Kubernetes or nginx).
+   */
+  drainDelayMs: number;
   metrics: {
     /** Bearer token a scraper may present; when unset only the allow-list applies. */
     token: string | undefined;
@@ -167,6 +172,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       leaseMs: integer(env, 'STRATUS_OUTBOX_LEASE_MS', 30_000, 100, 3_600_000),
     },
     shutdownGraceMs: integer(env, 'STRATUS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    drainDelayMs: integer(env, 'STRATUS_DRAIN_DELAY_MS', 0, 0, 600_000),
     metrics: {
       token: env.STRATUS_METRICS_TOKEN || undefined,
       allow: text(env, 'STRATUS_METRICS_ALLOW', '127.0.0.1/8,::1/128')

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_platform.js';
 import * as m0500 from './0500_metering.js';
+import * as m0501 from './0501_probes.js';
 
 /**
  * The ordered, portable migration set (SQLite and PostgreSQL alike: TEXT ids and timestamps,
@@ -15,4 +16,5 @@ import * as m0500 from './0500_metering.js';
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
   '0500_metering': m0500,
+  '0501_probes': m0501,
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
 import { backupsModule } from './backups/index.js';
 import { meteringModule } from './metering/index.js';
+import { probesModule } from './probes/index.js';
 
 /** A business module as the app sees it: its routes. Subscribers and jobs register on import. */
 export interface StratusModule {
@@ -10,4 +11,4 @@ export interface StratusModule {
 }
 
 /** Every business module, in registration order. */
-export const modules: StratusModule[] = [meteringModule, backupsModule];
+export const modules: StratusModule[] = [meteringModule, backupsModule, probesModule];
