@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { audit } from './cli/audit.js';
+import { backup, restore } from './cli/backup.js';
 import { events } from './cli/events.js';
 import { keys } from './cli/keys.js';
 import { migrate, UsageError } from './cli/migrate.js';
@@ -24,6 +25,10 @@ const HELP = `stratus <command>
   keys [status|rotate [--batch <rows>] [--resume]]
                         field-encryption keys: usage per key, rotation with re-encryption
   audit verify          check the audit log's hash chain (exit 1 if edited or deleted)
+  backup [run|list|verify [name]|prune]
+                        encrypted snapshot to STRATUS_BACKUP_TARGET (directory or s3://)
+  restore <name> [--into <url>] | --file <path> [--into <url>]
+                        check a backup, then restore it into an empty database
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, LOG_LEVEL,
 NODE_ENV, STRATUS_DATA_DIR (see README.md).`;
@@ -37,6 +42,8 @@ const commands: Record<string, (config: ReturnType<typeof loadConfig>, args: str
   user,
   keys,
   audit,
+  backup,
+  restore,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -25,10 +25,20 @@ export async function start(config: Config, args: string[]): Promise<void> {
     { url: where, database: config.database.kind, redis: Boolean(config.redisUrl), worker: withWorker },
     `Stratus is serving on ${where}`,
   );
-  onShutdown(ctx.logger, config.shutdownGraceMs, async () => {
-    // Readiness turns false first so a load balancer stops routing here, then in-flight requests finish.
+  onShutdown(ctx.logger, config.drainDelayMs + config.shutdownGraceMs, async () => {
+    // Readiness turns false first, and the node keeps serving for the drain delay so a load balancer
+    // stops routing here; then it stops accepting, in-flight requests finish, and the worker releases
+    // its leases.
     ctx.lifecycle.draining = true;
-    await app.close();
+    if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+    // Keep-alive sockets that were busy when closing began become idle once their response is sent;
+    // close those too, or the server waits for the clients' keep-alive timeout.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    try {
+      await app.close();
+    } finally {
+      clearInterval(sweep);
+    }
     await runtime.close();
   });
   // After the shutdown handler is in place: a SIGTERM during this step still drains cleanly.

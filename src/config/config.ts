@@ -5,7 +5,30 @@ export type NodeEnv = 'development' | 'production' | 'test';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; poolMax: number; searchPath?: string };
+  | { kind: 'postgres'; url: string; poolMax: number; searchPath?: string; replicaUrl?: string };
+
+/** Unit prices for the FinOps cost model, in minor units of `currency` per block (see docs/operations.md). */
+export interface UnitPrices {
+  currency: string;
+  /** Per 1,000,000 requests. */
+  requestsPerMillion: number;
+  /** Per CPU hour. */
+  cpuHour: number;
+  /** Per GiB of database per day. */
+  dbGibDay: number;
+  /** Per 1,000,000 events stored. */
+  eventsPerMillion: number;
+  /** Per 1,000 emails sent. */
+  emailsPerThousand: number;
+  /** Per GiB of backup written. */
+  backupGib: number;
+  /** Per 1,000 outbound webhook calls. */
+  webhooksPerThousand: number;
+  /** Fixed cost per day (nodes, load balancer, …). */
+  fixedPerDay: number;
+  /** Cost per day above which the cost report raises an alert; 0 disables it. */
+  alertPerDay: number;
+}
 
 export interface Config {
   env: NodeEnv;
@@ -41,6 +64,27 @@ export interface Config {
   inProcessWorker: boolean;
   outbox: { pollIntervalMs: number; batchSize: number; maxAttempts: number; leaseMs: number };
   shutdownGraceMs: number;
+  /**
+   * On SIGTERM, how long a node keeps serving with readiness false before it stops accepting
+   * connections, so load balancers take it out of rotation first (5 s behind Kubernetes or nginx).
+   */
+  drainDelayMs: number;
+  metrics: {
+    /** Bearer token a scraper may present; when unset only the allow-list applies. */
+    token: string | undefined;
+    /** Addresses or CIDR blocks that may scrape without a token. */
+    allow: string[];
+  };
+  tracing: { enabled: boolean; endpoint: string | undefined; serviceName: string };
+  backup: {
+    /** base64 32-byte AES-256 key, separate from the data key. */
+    key: string | undefined;
+    /** A directory path, or s3://bucket/prefix. */
+    target: string | undefined;
+    s3: { endpoint: string | undefined; region: string; forcePathStyle: boolean };
+    retention: { daily: number; weekly: number; monthly: number };
+  };
+  costs: UnitPrices;
 }
 
 /** Start-up fails with one line naming the variable; main.ts prints `message` and exits 1. */
@@ -120,6 +164,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   let database: DatabaseConfig;
   if (databaseUrl?.startsWith('postgres')) {
     database = { kind: 'postgres', url: databaseUrl, poolMax: integer(env, 'DATABASE_POOL_MAX', 10, 1, 500) };
+    // Storefront reads may go to a replica (see `Database.reader`); writes and transactions never do.
+    const replicaUrl = urlWithProtocol(env, 'DATABASE_REPLICA_URL', ['postgres:', 'postgresql:']);
+    if (replicaUrl) database.replicaUrl = replicaUrl;
   } else {
     const file = databaseUrl ? decodeURIComponent(new URL(databaseUrl).pathname) : 'stratus.db';
     database = { kind: 'sqlite', file: path.resolve(dataDir, file) };
@@ -168,5 +215,44 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       leaseMs: integer(env, 'STRATUS_OUTBOX_LEASE_MS', 30_000, 100, 3_600_000),
     },
     shutdownGraceMs: integer(env, 'STRATUS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    drainDelayMs: integer(env, 'STRATUS_DRAIN_DELAY_MS', 0, 0, 600_000),
+    metrics: {
+      token: env.STRATUS_METRICS_TOKEN || undefined,
+      allow: text(env, 'STRATUS_METRICS_ALLOW', '127.0.0.1/8,::1/128')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+    tracing: {
+      enabled: flag(env, 'STRATUS_TRACING', false),
+      endpoint: urlWithProtocol(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+      serviceName: text(env, 'OTEL_SERVICE_NAME', 'stratus'),
+    },
+    backup: {
+      key: env.STRATUS_BACKUP_KEY || undefined,
+      target: env.STRATUS_BACKUP_TARGET || undefined,
+      s3: {
+        endpoint: urlWithProtocol(env, 'STRATUS_BACKUP_S3_ENDPOINT', ['http:', 'https:']),
+        region: text(env, 'STRATUS_BACKUP_S3_REGION', 'us-east-1'),
+        forcePathStyle: flag(env, 'STRATUS_BACKUP_S3_PATH_STYLE', true),
+      },
+      retention: {
+        daily: integer(env, 'STRATUS_BACKUP_KEEP_DAILY', 7, 0, 366),
+        weekly: integer(env, 'STRATUS_BACKUP_KEEP_WEEKLY', 4, 0, 520),
+        monthly: integer(env, 'STRATUS_BACKUP_KEEP_MONTHLY', 12, 0, 1200),
+      },
+    },
+    costs: {
+      currency: text(env, 'STRATUS_COST_CURRENCY', 'eur').toLowerCase(),
+      requestsPerMillion: integer(env, 'STRATUS_PRICE_REQUESTS_PER_MILLION', 40, 0, 1e9),
+      cpuHour: integer(env, 'STRATUS_PRICE_CPU_HOUR', 4, 0, 1e9),
+      dbGibDay: integer(env, 'STRATUS_PRICE_DB_GIB_DAY', 1, 0, 1e9),
+      eventsPerMillion: integer(env, 'STRATUS_PRICE_EVENTS_PER_MILLION', 10, 0, 1e9),
+      emailsPerThousand: integer(env, 'STRATUS_PRICE_EMAILS_PER_THOUSAND', 10, 0, 1e9),
+      backupGib: integer(env, 'STRATUS_PRICE_BACKUP_GIB', 2, 0, 1e9),
+      webhooksPerThousand: integer(env, 'STRATUS_PRICE_WEBHOOKS_PER_THOUSAND', 1, 0, 1e9),
+      fixedPerDay: integer(env, 'STRATUS_PRICE_FIXED_PER_DAY', 100, 0, 1e9),
+      alertPerDay: integer(env, 'STRATUS_COST_ALERT_PER_DAY', 0, 0, 1e12),
+    },
   };
 }

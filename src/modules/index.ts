@@ -1,16 +1,19 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
 import { auditModule } from './audit/index.js';
+import { backupsModule } from './backups/index.js';
 import { cartModule } from './cart/index.js';
 import { catalogModule } from './catalog/index.js';
 import { checkoutModule } from './checkout/index.js';
 import { discountsModule } from './discounts/index.js';
 import { identityModule } from './identity/index.js';
 import { inventoryModule } from './inventory/index.js';
+import { meteringModule } from './metering/index.js';
 import { ordersModule } from './orders/index.js';
 import { paymentsModule } from './payments/index.js';
 import { pricingModule } from './pricing/index.js';
 import { privacyModule } from './privacy/index.js';
+import { probesModule } from './probes/index.js';
 import { regionsModule } from './regions/index.js';
 import { shippingModule } from './shipping/index.js';
 import { storefrontWebModule } from './storefront-web/index.js';
@@ -38,5 +41,8 @@ export const modules: StratusModule[] = [
   pricingModule,
   inventoryModule,
   catalogModule,
+  meteringModule,
+  backupsModule,
+  probesModule,
   storefrontWebModule,
 ];

@@ -9,6 +9,10 @@ import { denyAll } from './http/auth.js';
 import type { AppContext } from './http/context.js';
 import { createWorker, type Worker } from './jobs/worker.js';
 import { createLogger, type Logger } from './logging/logger.js';
+import { createMetrics, QueryTimingPlugin } from './metrics/metrics.js';
+import { addPlatformMetrics } from './metrics/platform-metrics.js';
+import { metricsProviders } from './metrics/providers.js';
+import { startTracing } from './tracing/tracing.js';
 
 export interface Runtime {
   ctx: AppContext;
@@ -27,6 +31,14 @@ export async function createRuntime(
   const logger = options.logger ?? createLogger(config.logLevel);
   const secrets = options.secrets ?? loadSecrets(config.dataDir);
   const database: Database = createDatabase(config.database);
+  const metrics = createMetrics();
+  const tracing = startTracing(config.tracing);
+  // Every statement through ctx.db is timed (and traced when tracing is on).
+  const timing = new QueryTimingPlugin(metrics.dbQueryDuration, tracing.enabled ? tracing.tracer : undefined);
+  const primary = database.db;
+  database.db = primary.withPlugin(timing);
+  if (database.reader !== primary) database.reader = database.reader.withPlugin(timing);
+  else database.reader = database.db;
   let cache: Cache | undefined;
   try {
     await migrateToLatest(database.db);
@@ -35,7 +47,11 @@ export async function createRuntime(
     await database.destroy();
     throw error;
   }
-  const worker = options.worker ? createWorker({ db: database.db, config, logger, cache }) : undefined;
+  addPlatformMetrics(metrics, database, cache);
+  for (const provide of metricsProviders()) provide({ metrics, database, config });
+  const worker = options.worker
+    ? createWorker({ db: database.db, config, logger, cache, metrics, tracer: tracing.tracer })
+    : undefined;
   const ctx: AppContext = {
     config,
     secrets,
@@ -43,6 +59,8 @@ export async function createRuntime(
     db: database.db,
     cache,
     logger,
+    metrics,
+    tracing,
     lifecycle: { draining: false },
     auth: denyAll,
     pokeOutbox: () => worker?.dispatcher.poke(),
@@ -56,6 +74,7 @@ export async function createRuntime(
       await worker?.stop();
       await cache.close();
       await database.destroy();
+      await tracing.flush();
     },
   };
 }

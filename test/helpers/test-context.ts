@@ -28,7 +28,12 @@ const secrets: Secrets = { sessionSecret: Buffer.alloc(32, 1), encryptionKey: Bu
  * PostgreSQL database named by TEST_DATABASE_URL. Migrated, with nothing else in it.
  */
 export async function createTestContext(
-  options: { env?: Record<string, string>; worker?: boolean; shareDatabaseWith?: TestContext } = {},
+  options: {
+    env?: Record<string, string>;
+    worker?: boolean;
+    shareDatabaseWith?: TestContext;
+    logger?: ReturnType<typeof createLogger>;
+  } = {},
 ): Promise<TestContext> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-test-'));
   const config = loadConfig({
@@ -56,7 +61,7 @@ export async function createTestContext(
   }
   const runtime = await createRuntime(config, {
     worker: options.worker ?? false,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     secrets,
     cachePrefix: `stratus-test:${path.basename(dataDir)}:`,
   });

@@ -9,9 +9,22 @@ import type { Tables } from './tables.js';
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Tables>;
 
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 export interface Database {
   db: Db;
+  /**
+   * For read-only queries that tolerate replication lag (storefront catalog reads): the replica when
+   * `DATABASE_REPLICA_URL` is set, otherwise `db`. Never use it inside a use case that writes.
+   */
+  reader: Db;
   dialect: Dialect;
+  /** Connections (PostgreSQL pool) or handles (SQLite) in use and waiting, for metrics. */
+  poolStats(): PoolStats;
   /** Cheap round trip for readiness probes. */
   ping(): Promise<void>;
   destroy(): Promise<void>;
@@ -40,20 +53,34 @@ export function createDatabase(config: DatabaseConfig): Database {
   if (config.kind === 'postgres') {
     const pool = createPostgresPool(config.url, config.poolMax, config.searchPath);
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    // The replica's own URL carries its settings (a search_path in `options`, say).
+    const replica = config.replicaUrl
+      ? new Kysely<Tables>({
+          dialect: new PostgresDialect({ pool: createPostgresPool(config.replicaUrl, config.poolMax) }),
+        })
+      : undefined;
     return {
       db,
+      reader: replica ?? db,
       dialect: 'postgres',
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       ping: async () => {
         await sql`select 1`.execute(db);
       },
-      destroy: () => db.destroy(),
+      destroy: async () => {
+        await replica?.destroy();
+        await db.destroy();
+      },
     };
   }
   if (config.file !== ':memory:') mkdirSync(path.dirname(config.file), { recursive: true });
-  const db = new Kysely<Tables>({ dialect: new StratusSqliteDialect(config.file) });
+  const dialect = new StratusSqliteDialect(config.file);
+  const db = new Kysely<Tables>({ dialect });
   return {
     db,
+    reader: db,
     dialect: 'sqlite',
+    poolStats: () => dialect.driver?.stats() ?? { total: 0, idle: 0, waiting: 0 },
     ping: async () => {
       await sql`select 1`.execute(db);
     },

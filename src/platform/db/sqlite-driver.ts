@@ -57,6 +57,14 @@ class Mutex {
     await new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
   unlock(): void {
     const next = this.#waiters.shift();
     if (next) next();
@@ -121,6 +129,12 @@ export class StratusSqliteDriver implements Driver {
     return this.#writer;
   }
 
+  /** Handle usage for the pool gauges: the writer is busy while a transaction or write holds it. */
+  stats(): { total: number; idle: number; waiting: number } {
+    const total = this.#reader === this.#writer ? 1 : 2;
+    return { total, idle: total - (this.#mutex.locked ? 1 : 0), waiting: this.#mutex.waiting };
+  }
+
   async init(): Promise<void> {
     this.#writer = openHandle(this.#file, this.#busyTimeoutMs);
     this.#reader = this.#file === ':memory:' ? this.#writer : openHandle(this.#file, this.#busyTimeoutMs);
@@ -182,9 +196,11 @@ export class StratusSqliteDriver implements Driver {
 }
 
 export class StratusSqliteDialect implements Dialect {
+  driver: StratusSqliteDriver | undefined;
   constructor(private readonly file: string) {}
   createDriver(): Driver {
-    return new StratusSqliteDriver(this.file);
+    this.driver = new StratusSqliteDriver(this.file);
+    return this.driver;
   }
   createQueryCompiler() {
     return new SqliteQueryCompiler();

@@ -4,10 +4,12 @@ import type { CatalogTables } from '../../modules/catalog/catalog.tables.js';
 import type { DiscountsTables } from '../../modules/discounts/discounts.tables.js';
 import type { IdentityTables } from '../../modules/identity/identity.tables.js';
 import type { InventoryTables } from '../../modules/inventory/inventory.tables.js';
+import type { MeteringTables } from '../../modules/metering/metering.tables.js';
 import type { OrdersTables } from '../../modules/orders/orders.tables.js';
 import type { PaymentsTables } from '../../modules/payments/payments.tables.js';
 import type { PricingTables } from '../../modules/pricing/pricing.tables.js';
 import type { PrivacyTables } from '../../modules/privacy/privacy.tables.js';
+import type { ProbesTables } from '../../modules/probes/probes.tables.js';
 import type { RegionsTables } from '../../modules/regions/regions.tables.js';
 import type { ShippingTables } from '../../modules/shipping/shipping.tables.js';
 import type { CryptoTables } from '../crypto/crypto.tables.js';
@@ -32,4 +34,6 @@ export interface Tables
     CryptoTables,
     IdentityTables,
     AuditTables,
-    PrivacyTables {}
+    PrivacyTables,
+    MeteringTables,
+    ProbesTables {}

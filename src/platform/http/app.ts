@@ -10,11 +10,13 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { modules } from '../../modules/index.js';
+import { metricsRoutes } from '../metrics/metrics.routes.js';
 import { installAuthGuard } from './auth.js';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
 import { installIdempotency } from './idempotency.js';
+import { installObservability } from './observability.js';
 import { installSecurity } from './security.js';
 
 export type App = FastifyInstance;
@@ -66,6 +68,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  installObservability(app, ctx);
   installErrorHandler(app);
   await installSecurity(app, ctx);
   installAuthGuard(app, () => ctx.auth);
@@ -94,6 +97,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(healthRoutes, { ctx });
   // Root-level hooks from modules (the audit trail of admin mutations) must exist before any route.
   for (const module of modules) if (module.hooks) await module.hooks(app, ctx);
+  await app.register(metricsRoutes(ctx.metrics, ctx.config.metrics));
   for (const module of modules) await app.register(module.routes, { ctx });
   return app;
 }

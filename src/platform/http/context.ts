@@ -3,6 +3,8 @@ import type { Secrets } from '../../config/secrets.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database, Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { Authenticator } from './auth.js';
 
 /** What every route plugin receives: explicit dependencies, no container. */
@@ -13,6 +15,8 @@ export interface AppContext {
   db: Db;
   cache: Cache;
   logger: Logger;
+  metrics: Metrics;
+  tracing: Tracing;
   lifecycle: { draining: boolean };
   /** Resolves credentials to a principal; replaced when the identity module is wired in. */
   auth: Authenticator;

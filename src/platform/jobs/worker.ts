@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Config } from '../../config/config.js';
 import type { Cache } from '../cache/cache.js';
 import type { Db } from '../db/database.js';
@@ -6,6 +7,8 @@ import { outboxPruneJob } from '../events/prune.js';
 import { type SubscriberRegistry, subscribers } from '../events/subscribers.js';
 import { idempotencyPruneJob } from '../http/idempotency.js';
 import type { Logger } from '../logging/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { inSpan } from '../tracing/tracing.js';
 import { registeredJobs } from './registry.js';
 import { type JobDefinition, Scheduler } from './scheduler.js';
 
@@ -25,6 +28,8 @@ export function createWorker(options: {
   cache?: Cache;
   registry?: SubscriberRegistry;
   jobs?: JobDefinition[];
+  metrics?: Metrics;
+  tracer?: Tracer;
 }): Worker {
   const { db, config, logger } = options;
   const dispatcher = new OutboxDispatcher({
@@ -37,7 +42,9 @@ export function createWorker(options: {
   const scheduler = new Scheduler({
     db,
     logger: logger.child({ component: 'scheduler' }),
-    jobs: options.jobs ?? [outboxPruneJob, idempotencyPruneJob, ...registeredJobs()],
+    jobs: (options.jobs ?? [outboxPruneJob, idempotencyPruneJob, ...registeredJobs()]).map((job) =>
+      instrument(job, options),
+    ),
   });
   return {
     dispatcher,
@@ -48,6 +55,30 @@ export function createWorker(options: {
     },
     async stop() {
       await Promise.all([dispatcher.stop(), scheduler.stop()]);
+    },
+  };
+}
+
+/** Times each run into `stratus_job_duration_seconds` and wraps it in a `job <name>` span. */
+function instrument(job: JobDefinition, options: { metrics?: Metrics; tracer?: Tracer }): JobDefinition {
+  const { metrics, tracer } = options;
+  if (!metrics && !tracer) return job;
+  return {
+    ...job,
+    run: async (context) => {
+      const started = process.hrtime.bigint();
+      let status = 'ok';
+      try {
+        await (tracer ? inSpan(tracer, `job ${job.name}`, () => job.run(context)) : job.run(context));
+      } catch (error) {
+        status = 'failed';
+        throw error;
+      } finally {
+        metrics?.jobDuration.observe(
+          { job: job.name, status },
+          Number(process.hrtime.bigint() - started) / 1e9,
+        );
+      }
     },
   };
 }

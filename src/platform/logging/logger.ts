@@ -28,12 +28,18 @@ export const REDACTED_PATHS = [
   ].flatMap((field) => [field, `*.${field}`]),
 ];
 
-export function createLogger(level: LogLevel, options: { name?: string } = {}): Logger {
-  return pino({
-    level,
-    name: options.name ?? 'stratus',
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  });
+export function createLogger(
+  level: LogLevel,
+  options: { name?: string; destination?: pino.DestinationStream } = {},
+): Logger {
+  return pino(
+    {
+      level,
+      name: options.name ?? 'stratus',
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination,
+  );
 }

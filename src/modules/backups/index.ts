@@ -1,0 +1,43 @@
+// Backups: consistent, compressed and encrypted snapshots of the whole database to a directory or
+// S3-compatible storage, with checked restore (also SQLite -> PostgreSQL), verify, and retention.
+import { loadConfig } from '../../config/config.js';
+import { registerJob } from '../../platform/jobs/registry.js';
+import type { StratusModule } from '../index.js';
+import { recordUsage } from '../metering/index.js';
+import { pruneBackups, runBackup } from './backups.service.js';
+import { storageFor } from './storage.js';
+
+export { BackupIntegrityError, type Manifest, peekManifest } from './archive.js';
+export {
+  backupKey,
+  pruneBackups,
+  RestoreRefusedError,
+  readBackup,
+  restoreBackup,
+  runBackup,
+  verifyBackup,
+} from './backups.service.js';
+export { backupsToKeep } from './retention.js';
+export { type BackupStorage, DirectoryStorage, S3Storage, storageFor } from './storage.js';
+
+// The scheduled backup runs on the scheduler leader when a target and key are configured, then
+// applies the retention policy (STRATUS_BACKUP_KEEP_DAILY/WEEKLY/MONTHLY, 7/4/12 by default).
+registerJob({
+  name: 'backups.scheduled',
+  schedule: '30 2 * * *',
+  run: async ({ db, logger }) => {
+    const config = loadConfig();
+    if (!config.backup.target || !config.backup.key) {
+      logger.info('no STRATUS_BACKUP_TARGET or STRATUS_BACKUP_KEY: scheduled backup skipped');
+      return;
+    }
+    const storage = storageFor(config.backup);
+    const result = await runBackup(config, { storage });
+    await recordUsage(db, 'backup_bytes', result.bytes);
+    const pruned = await pruneBackups(storage, config.backup.retention);
+    logger.info({ backup: result.name, bytes: result.bytes, pruned: pruned.length }, 'backup stored');
+  },
+});
+
+/** Backups have no HTTP surface yet: the CLI and the scheduled job drive them. */
+export const backupsModule: StratusModule = { name: 'backups', routes: async () => {} };

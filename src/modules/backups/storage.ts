@@ -1,0 +1,134 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { Config } from '../../config/config.js';
+
+/**
+ * Where backups are kept. The default is a local directory; `S3Storage` speaks the S3 API, so it
+ * works with AWS, MinIO, Ceph or GCS interoperability.
+ *
+ * @example
+ *   const storage = storageFor(config.backup); // STRATUS_BACKUP_TARGET=/var/backups/stratus or s3://bucket/prefix
+ *   await storage.put(name, archive);
+ */
+export interface BackupStorage {
+  describe(): string;
+  put(name: string, body: Buffer): Promise<void>;
+  get(name: string): Promise<Buffer>;
+  /** Backup names, oldest first. */
+  list(): Promise<string[]>;
+  delete(name: string): Promise<void>;
+}
+
+const NAME = /^stratus-\d{8}T\d{6}Z-[a-z0-9]+\.sbk$/;
+
+export function isBackupName(name: string): boolean {
+  return NAME.test(name);
+}
+
+export class DirectoryStorage implements BackupStorage {
+  constructor(private readonly dir: string) {}
+  describe() {
+    return this.dir;
+  }
+  async put(name: string, body: Buffer) {
+    mkdirSync(this.dir, { recursive: true });
+    // Write then rename, so a crash never leaves a half-written backup under a valid name.
+    const partial = path.join(this.dir, `.${name}.partial`);
+    writeFileSync(partial, body, { mode: 0o600 });
+    renameSync(partial, path.join(this.dir, name));
+  }
+  async get(name: string) {
+    if (!isBackupName(name)) throw new Error(`${name} is not a backup name`);
+    return readFileSync(path.join(this.dir, name));
+  }
+  async list() {
+    try {
+      return readdirSync(this.dir).filter(isBackupName).sort();
+    } catch {
+      return [];
+    }
+  }
+  async delete(name: string) {
+    if (isBackupName(name)) rmSync(path.join(this.dir, name), { force: true });
+  }
+}
+
+export class S3Storage implements BackupStorage {
+  readonly #client: S3Client;
+  constructor(
+    private readonly bucket: string,
+    private readonly prefix: string,
+    client: S3Client,
+  ) {
+    this.#client = client;
+  }
+  describe() {
+    return `s3://${this.bucket}/${this.prefix}`;
+  }
+  #key(name: string) {
+    return `${this.prefix}${name}`;
+  }
+  async put(name: string, body: Buffer) {
+    await this.#client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.#key(name),
+        Body: body,
+        ContentType: 'application/octet-stream',
+      }),
+    );
+  }
+  async get(name: string) {
+    const result = await this.#client.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(name) }),
+    );
+    return Buffer.from(await result.Body!.transformToByteArray());
+  }
+  async list() {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }),
+      );
+      for (const object of page.Contents ?? []) {
+        const name = object.Key?.slice(this.prefix.length) ?? '';
+        if (isBackupName(name)) names.push(name);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return names.sort();
+  }
+  async delete(name: string) {
+    await this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(name) }));
+  }
+}
+
+/** The storage named by STRATUS_BACKUP_TARGET: `s3://bucket/prefix` or a directory path. */
+export function storageFor(
+  backup: Config['backup'],
+  env: Record<string, string | undefined> = process.env,
+): BackupStorage {
+  const target = backup.target;
+  if (!target) throw new Error('STRATUS_BACKUP_TARGET is not set (a directory or s3://bucket/prefix)');
+  if (!target.startsWith('s3://')) return new DirectoryStorage(path.resolve(target));
+  const url = new URL(target);
+  const prefix = url.pathname.replace(/^\//, '');
+  const accessKeyId = env.STRATUS_BACKUP_S3_ACCESS_KEY_ID;
+  const secretAccessKey = env.STRATUS_BACKUP_S3_SECRET_ACCESS_KEY;
+  const client = new S3Client({
+    region: backup.s3.region,
+    forcePathStyle: backup.s3.forcePathStyle,
+    ...(backup.s3.endpoint ? { endpoint: backup.s3.endpoint } : {}),
+    // Without explicit keys the SDK's default chain applies (AWS_* variables, profiles, instance roles).
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+  });
+  return new S3Storage(url.hostname, prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix, client);
+}

@@ -1,0 +1,47 @@
+import { context, type Span, SpanStatusCode } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { startServerSpan, traceIdFor } from '../tracing/tracing.js';
+import type { AppContext } from './context.js';
+
+const spans = new WeakMap<FastifyRequest, Span>();
+
+/**
+ * Per request: a server span (when tracing is on) whose context the rest of the request runs in, so
+ * DB spans nest under it; a `trace_id` on every log line of the request; and the HTTP metrics,
+ * labelled by route pattern (never the raw URL, which would carry ids).
+ */
+export function installObservability(app: FastifyInstance, ctx: AppContext): void {
+  const { tracing, metrics } = ctx;
+  app.addHook('onRequest', (request, reply, done) => {
+    const route = request.routeOptions.url ?? '(unmatched)';
+    if (!tracing.enabled) {
+      request.log = request.log.child({ trace_id: traceIdFor(undefined, request.headers.traceparent) });
+      reply.log = request.log;
+      done();
+      return;
+    }
+    const started = startServerSpan(tracing.tracer, `${request.method} ${route}`, request.headers);
+    started.span.setAttributes({ 'http.request.method': request.method, 'http.route': route });
+    spans.set(request, started.span);
+    request.log = request.log.child({ trace_id: traceIdFor(started.span, undefined) });
+    reply.log = request.log;
+    // Everything after this hook (other hooks, the handler, DB calls) runs inside the span's context.
+    context.with(started.context, done);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? '(unmatched)',
+      status_code: String(reply.statusCode),
+    };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) metrics.httpErrors.inc(labels);
+    const span = spans.get(request);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+  });
+}

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, createPostgresPool, type Database } from '../../src/platform/db/database.js';
+import { type ClusterWorkload, driveLoad } from '../helpers/cluster-workload.js';
+import { freePort, type StratusProcess, startStratus, waitFor, waitForReady } from '../helpers/processes.js';
+import { testDialect, testRedisUrl } from '../helpers/test-context.js';
+
+const TOKEN = 'cluster-test-token';
+
+/** Probes: a write with an event per request, idempotent by key; every one must be delivered. */
+const probes: ClusterWorkload = {
+  name: 'probes',
+  async send(base, key) {
+    const res = await fetch(`${base}/ops/probes`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'idempotency-key': key,
+        'content-type': 'application/json',
+      },
+      body: '{}',
+      signal: AbortSignal.timeout(5000),
+    });
+    const body = (await res.json()) as { id?: string };
+    return { status: res.status, ...(body.id ? { id: body.id } : {}) };
+  },
+  async verify(db, acknowledged) {
+    const rows = await db.selectFrom('probes').select(['id', 'idempotency_key', 'delivered_at']).execute();
+    const byKey = new Map(rows.map((r) => [r.idempotency_key, r]));
+    // Every acknowledged write exists, with the id the client was given.
+    for (const [key, id] of acknowledged) expect(byKey.get(key)?.id, key).toBe(id);
+    // No write is duplicated: one row per key, and one event per row.
+    expect(byKey.size).toBe(rows.length);
+    const events = await db
+      .selectFrom('outbox_events')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('topic', '=', 'probe.created')
+      .executeTakeFirst();
+    expect(Number(events?.n)).toBe(rows.length);
+    // Every event reached its subscriber.
+    expect(rows.filter((r) => r.delivered_at === null)).toEqual([]);
+  },
+};
+
+describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
+  'scale-out: 2 API nodes + 1 worker over PostgreSQL and Redis',
+  () => {
+    const url = process.env.TEST_DATABASE_URL!;
+    const schema = `so_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-cluster-'));
+    const started: StratusProcess[] = [];
+    let database: Database;
+    let env: Record<string, string>;
+
+    beforeAll(async () => {
+      const admin = createPostgresPool(url, 1);
+      await admin.query(`create schema ${schema}`);
+      await admin.end();
+      env = {
+        DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+        REDIS_URL: testRedisUrl!,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        STRATUS_DATA_DIR: dataDir,
+        STRATUS_SESSION_SECRET: randomBytes(32).toString('base64'),
+        STRATUS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        STRATUS_METRICS_TOKEN: TOKEN,
+        STRATUS_IN_PROCESS_WORKER: 'false',
+        STRATUS_DRAIN_DELAY_MS: '400',
+        STRATUS_OUTBOX_POLL_MS: '50',
+        STRATUS_OUTBOX_LEASE_MS: '1500',
+      };
+      // As the Kubernetes migration Job does, before any node starts.
+      const migrate = startStratus(['migrate'], env);
+      expect((await migrate.exited).code, migrate.output()).toBe(0);
+      database = createDatabase({ kind: 'postgres', url, poolMax: 2, searchPath: schema });
+    });
+
+    afterAll(async () => {
+      for (const p of started) p.child.kill('SIGKILL');
+      await database?.destroy();
+      const admin = createPostgresPool(url, 1);
+      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    function node(args: string[], port?: number): StratusProcess {
+      const p = startStratus(args, { ...env, PORT: String(port ?? 0) });
+      started.push(p);
+      return p;
+    }
+
+    it('loses nothing when one node is stopped and the worker is killed mid-load', async () => {
+      const [portA, portB] = [freePort(), freePort()];
+      const a = node(['start'], portA);
+      const b = node(['start'], portB);
+      const worker = node(['worker']);
+      const urlA = `http://127.0.0.1:${portA}`;
+      const urlB = `http://127.0.0.1:${portB}`;
+      await Promise.all([waitForReady(`${urlA}/health/ready`), waitForReady(`${urlB}/health/ready`)]);
+      // The worker is up once its scheduler holds the leader lease (API nodes here run no worker).
+      await waitFor('worker leads the scheduler', async () =>
+        database.db
+          .selectFrom('leases')
+          .selectAll()
+          .where('name', '=', 'scheduler.leader')
+          .executeTakeFirst(),
+      );
+
+      let live = [urlA, urlB];
+      let stop = false;
+      const load = driveLoad(probes, () => live, { clients: 8, until: () => stop });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const terminatedAt = Date.now();
+      a.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      worker.child.kill('SIGKILL');
+      // The balancer notices node A's failed readiness; the supervisor restarts the worker.
+      live = [urlB];
+      const drainedAt = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const replacement = node(['worker']);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      stop = true;
+      const { attempts, acknowledged, failed } = await load;
+
+      expect((await a.exited).code, `node A\n${a.output()}`).toBe(0);
+      expect((await worker.exited).signal).toBe('SIGKILL');
+      expect(failed).toEqual([]);
+      expect(acknowledged.size).toBeGreaterThan(50);
+      // Both nodes served before the stop; only the survivor served after it drained.
+      expect(
+        attempts.filter((x) => x.node === urlA && x.status === 201 && x.at < terminatedAt).length,
+      ).toBeGreaterThan(0);
+      const after = attempts.filter((x) => x.at > drainedAt);
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.filter((x) => x.node !== urlB || x.status < 200 || x.status >= 300)).toEqual([]);
+
+      // The replacement worker delivers everything, including what the killed one had claimed.
+      await waitFor(
+        'outbox drained',
+        async () => {
+          const row = await database.db
+            .selectFrom('outbox_deliveries')
+            .select(sql<number>`count(*)`.as('n'))
+            .where('status', '!=', 'done')
+            .executeTakeFirst();
+          return Number(row?.n) === 0 || undefined;
+        },
+        30_000,
+      );
+      await probes.verify(database.db, acknowledged);
+      replacement.child.kill('SIGTERM');
+      b.child.kill('SIGTERM');
+      expect((await replacement.exited).code, `replacement worker\n${replacement.output()}`).toBe(0);
+      expect((await b.exited).code, `node B\n${b.output()}`).toBe(0);
+    });
+  },
+);
