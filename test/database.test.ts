@@ -78,3 +78,21 @@ describe('database layer', () => {
     expect(typeof row.rows[0]!.n).toBe('number');
   });
 });
+
+describe('two databases side by side', () => {
+  it('migrates a second fresh database (or PostgreSQL schema) while the first is open', async () => {
+    const first = await createTestContext();
+    const second = await createTestContext();
+    try {
+      expect((await migrationStatus(second.ctx.db)).every((m) => m.executedAt)).toBe(true);
+      await second.ctx.db
+        .insertInto('leases')
+        .values({ name: 'only-in-second', owner: 'x', expires_at: 'x' })
+        .execute();
+      expect(await first.ctx.db.selectFrom('leases').selectAll().execute()).toEqual([]);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+});
