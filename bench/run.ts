@@ -41,9 +41,9 @@ function startServer(script: string, env: Record<string, string> = {}): Promise<
   });
 }
 
-function rssOf(child: ChildProcess): Promise<number> {
+function statsOf(child: ChildProcess): Promise<{ rss: number; loopP99Ms: number; loopMaxMs: number }> {
   return new Promise((resolve) => {
-    child.once('message', (m: { rss: number }) => resolve(m.rss));
+    child.once('message', (m: { rss: number; loopP99Ms: number; loopMaxMs: number }) => resolve(m));
     child.send({ type: 'stats' });
   });
 }
@@ -85,10 +85,11 @@ for (const name of names) {
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
   const server = await startServer('stratus.ts', { BENCH_SCENARIO: name });
   const measured = await load(server.url, scenario.requests(server.state));
-  const rss = await rssOf(server.child);
+  const { rss, loopP99Ms, loopMaxMs } = await statsOf(server.child);
   await stop(server.child);
   console.log(
     `scenario  ${name.padEnd(22)}${measured.rps.toFixed(0).padStart(8)} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms` +
-      `  ratio ${(measured.rps / base.rps).toFixed(3)}  rss ${(rss / 1048576).toFixed(0)} MB  non-2xx ${measured.non2xx}`,
+      `  ratio ${(measured.rps / base.rps).toFixed(3)}  rss ${(rss / 1048576).toFixed(0)} MB  non-2xx ${measured.non2xx}` +
+      `  event-loop delay p99 ${loopP99Ms.toFixed(1)} ms max ${loopMaxMs.toFixed(1)} ms`,
   );
 }

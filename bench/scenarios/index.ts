@@ -23,6 +23,33 @@ export const scenarios: Record<string, Scenario> = {
     description: 'GET /health/ready: a database round trip per request',
     requests: () => [{ path: '/health/ready' }],
   },
+  login: {
+    description:
+      'POST /store/auth/login (bearer): argon2id verify + session insert + audit entry per request',
+    async prepare(ctx) {
+      const { identityDeps, registerCustomer } = await import('../../src/modules/identity/index.js');
+      const deps = await identityDeps(ctx);
+      const meta = { ip: '127.0.0.1', user_agent: 'bench', request_id: 'bench', secure: false };
+      await registerCustomer(
+        deps,
+        { email: 'bench@example.com', password: 'load test passphrase 2026' },
+        meta,
+      );
+      return {};
+    },
+    requests: () => [
+      {
+        method: 'POST',
+        path: '/store/auth/login',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'bench@example.com',
+          password: 'load test passphrase 2026',
+          transport: 'bearer',
+        }),
+      },
+    ],
+  },
   'health-live': {
     description: 'GET /health/live: the platform overhead (hooks, logging, serialisation) alone',
     requests: () => [{ path: '/health/live' }],

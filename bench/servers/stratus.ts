@@ -3,6 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config/config.js';
 import { buildApp } from '../../src/platform/http/app.js';
 import { createRuntime } from '../../src/platform/runtime.js';
@@ -14,6 +15,10 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-bench-'));
 const config = loadConfig({
   ...process.env,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  // Load comes from one local address: lift the per-IP limits unless a run asks for them.
+  STRATUS_RATE_LIMIT_PER_MINUTE: process.env.STRATUS_RATE_LIMIT_PER_MINUTE ?? '1000000',
+  STRATUS_ACCOUNT_RATE_LIMIT_PER_MINUTE: process.env.STRATUS_ACCOUNT_RATE_LIMIT_PER_MINUTE ?? '1000000',
+  STRATUS_AUTH_RATE_LIMIT_PER_MINUTE: process.env.STRATUS_AUTH_RATE_LIMIT_PER_MINUTE ?? '1000000',
   STRATUS_DATA_DIR: dataDir,
 });
 const runtime = await createRuntime(config, { worker: true });
@@ -21,6 +26,14 @@ const state = (await scenario.prepare?.(runtime.ctx)) ?? {};
 const app = await buildApp(runtime.ctx);
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ ready: address, state });
+// Event-loop delay while under load shows whether request work (argon2 hashing, say) blocks it.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 process.on('message', async (message: { type?: string }) => {
-  if (message?.type === 'stats') process.send?.({ rss: process.memoryUsage().rss });
+  if (message?.type === 'stats')
+    process.send?.({
+      rss: process.memoryUsage().rss,
+      loopP99Ms: loopDelay.percentile(99) / 1e6,
+      loopMaxMs: loopDelay.max / 1e6,
+    });
 });

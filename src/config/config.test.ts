@@ -38,4 +38,14 @@ describe('loadConfig', () => {
     expect(message).toContain(variable);
     expect(message).not.toContain('\n');
   });
+
+  it('reads the CORS allow-list and refuses an origin with a path', () => {
+    expect(
+      loadConfig({ STRATUS_CORS_ORIGINS: 'https://shop.example, http://localhost:5173' }).http.corsOrigins,
+    ).toEqual(['https://shop.example', 'http://localhost:5173']);
+    expect(loadConfig({}).http.corsOrigins).toEqual([]);
+    expect(() => loadConfig({ STRATUS_CORS_ORIGINS: 'https://shop.example/path' })).toThrow(
+      'Invalid configuration: STRATUS_CORS_ORIGINS has an invalid origin "https://shop.example/path"',
+    );
+  });
 });

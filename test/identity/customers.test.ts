@@ -219,5 +219,26 @@ describe('customer accounts', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['strict-transport-security']).toBeDefined();
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    // A second node on the same database (two live PostgreSQL test schemas trip the migrator's lock check).
+    const allowed = await createTestApp({
+      env: { STRATUS_CORS_ORIGINS: 'https://shop.example' },
+      shareDatabaseWith: t,
+    });
+    try {
+      const preflight = (origin: string) =>
+        allowed.app.inject({
+          method: 'OPTIONS',
+          url: '/store/auth/login',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        });
+      const ok = await preflight('https://shop.example');
+      expect(ok.headers['access-control-allow-origin']).toBe('https://shop.example');
+      expect(ok.headers['access-control-allow-credentials']).toBe('true');
+      expect(
+        (await preflight('https://evil.example')).headers['access-control-allow-origin'],
+      ).toBeUndefined();
+    } finally {
+      await allowed.close();
+    }
   });
 });

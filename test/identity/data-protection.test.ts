@@ -339,6 +339,37 @@ describe('data protection: encryption at rest, key rotation, audit chain, GDPR',
     registerErasureHandler({ name: 'test_orders', erase: async () => {} });
   });
 
+  it('a customer can erase their own account with their password', async () => {
+    const c = await customerCredentials(t, { first_name: 'Selma', phone: '+1 555 0100 999' });
+    const erase = (password: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/store/customers/me/erase',
+        headers: c.headers,
+        payload: { password },
+      });
+    expect((await erase('not my password')).json().error.code).toBe('INVALID_CREDENTIALS');
+    expect((await erase(c.password)).statusCode).toBe(204);
+    expect((await t.app.inject({ url: '/store/customers/me', headers: c.headers })).statusCode).toBe(401);
+    const row = await t.ctx.db
+      .selectFrom('customers')
+      .selectAll()
+      .where('id', '=', c.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: 'erased',
+      first_name_enc: null,
+      phone_enc: null,
+      password_hash: null,
+    });
+    const relogin = await t.app.inject({
+      method: 'POST',
+      url: '/store/auth/login',
+      payload: { email: c.email, password: c.password },
+    });
+    expect(relogin.statusCode).toBe(401);
+  });
+
   it('retention purges ended sessions and spent tokens', async () => {
     const owner = await staffCredentials(t, 'owner');
     await t.ctx.db

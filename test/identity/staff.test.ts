@@ -233,6 +233,38 @@ describe('staff: invitations, MFA, roles', () => {
     expect((await t.app.inject({ url: '/admin/me', headers: admin.headers })).statusCode).toBe(401);
   });
 
+  it('signs staff in with a Strict cookie scoped to /admin, CSRF on unsafe calls, and signs out', async () => {
+    const staff = await staffCredentials(t, 'admin');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/admin/auth/login',
+      payload: { email: staff.email, password: staff.password },
+    });
+    const cookie = res.cookies.find((c) => c.name === 'stratus_admin_session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin' });
+    const cookies = { stratus_admin_session: cookie.value };
+    expect((await t.app.inject({ url: '/admin/me', cookies })).statusCode).toBe(200);
+    const group = (headers: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/admin/customer-groups',
+        cookies,
+        headers,
+        payload: { name: `g${Date.now()}` },
+      });
+    expect((await group({})).json().error.code).toBe('CSRF_FAILED');
+    expect((await group({ 'x-csrf-token': 'forged' })).json().error.code).toBe('CSRF_FAILED');
+    expect((await group({ 'x-csrf-token': res.json().csrf_token })).statusCode).toBe(201);
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/admin/auth/logout',
+      cookies,
+      headers: { 'x-csrf-token': res.json().csrf_token },
+    });
+    expect(out.statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/admin/me', cookies })).statusCode).toBe(401);
+  });
+
   it('a customer token never opens an admin route, and a staff token is no customer', async () => {
     const staff = await staffCredentials(t, 'owner');
     expect((await t.app.inject({ url: '/store/customers/me', headers: staff.headers })).statusCode).toBe(401);

@@ -28,24 +28,26 @@ export function roleView(row: RolesTable): RoleView {
   };
 }
 
-/** Inserts the built-in roles once per database (idempotent, safe on concurrent starts). */
+/**
+ * Writes the built-in roles at start-up (once per process): inserted on a new database, and brought
+ * in line with the code on an existing one, so a release that changes a built-in role applies it.
+ */
 export async function ensureBuiltinRoles(db: Db): Promise<void> {
-  const existing = await db.selectFrom('roles').select('id').where('builtin', '=', 1).execute();
-  if (existing.length === BUILTIN_ROLES.length) return;
   const at = now();
   for (const role of BUILTIN_ROLES) {
+    const permissions = JSON.stringify(role.permissions === '*' ? ['*'] : role.permissions);
     await db
       .insertInto('roles')
       .values({
         id: role.id,
         name: role.name,
         description: role.description,
-        permissions: JSON.stringify(role.permissions === '*' ? ['*'] : role.permissions),
+        permissions,
         builtin: 1,
         created_at: at,
         updated_at: at,
       })
-      .onConflict((oc) => oc.column('id').doNothing())
+      .onConflict((oc) => oc.column('id').doUpdateSet({ permissions, description: role.description }))
       .execute();
   }
 }

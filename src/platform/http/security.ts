@@ -65,6 +65,8 @@ export async function installSecurity(app: FastifyInstance, ctx: AppContext): Pr
     throw new AppError(PlatformErrors.RATE_LIMITED, `Too many requests; retry in ${result.ttlInSeconds} s`);
   };
   app.addHook('onRequest', async (request, reply) => {
+    // Probes and scrapers come from the platform, not from clients.
+    if (request.url.startsWith('/health/') || request.url === '/metrics') return;
     await enforce(perIp, request, reply);
     if (request.routeOptions.config?.signInLimit) await enforce(signIn, request, reply);
   });
