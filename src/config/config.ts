@@ -69,6 +69,8 @@ export interface Config {
    * connections, so load balancers take it out of rotation first (5 s behind Kubernetes or nginx).
    */
   drainDelayMs: number;
+  /** When set, `stratus worker` serves /metrics and /health/live on this port (workers have no API). */
+  workerMetricsPort: number | undefined;
   metrics: {
     /** Bearer token a scraper may present; when unset only the allow-list applies. */
     token: string | undefined;
@@ -216,6 +218,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     shutdownGraceMs: integer(env, 'STRATUS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     drainDelayMs: integer(env, 'STRATUS_DRAIN_DELAY_MS', 0, 0, 600_000),
+    workerMetricsPort: env.STRATUS_WORKER_METRICS_PORT
+      ? integer(env, 'STRATUS_WORKER_METRICS_PORT', 9464, 0, 65535)
+      : undefined,
     metrics: {
       token: env.STRATUS_METRICS_TOKEN || undefined,
       allow: text(env, 'STRATUS_METRICS_ALLOW', '127.0.0.1/8,::1/128')

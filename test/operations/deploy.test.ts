@@ -14,6 +14,8 @@ const read = (file: string) => readFileSync(path.join(deploy, file), 'utf8');
 type Manifest = {
   kind: string;
   metadata: { name: string };
+  // Parsed YAML is walked by known paths; a wrong path fails the assertion that reads it.
+  // biome-ignore lint/suspicious/noExplicitAny: untyped parsed YAML
   spec?: Record<string, any>;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
@@ -77,6 +79,7 @@ describe.skipIf(testDialect !== 'sqlite')('deployment files', () => {
 
   it('compose.yaml: nginx, two app nodes, a worker, PostgreSQL and Redis with volumes and healthchecks', () => {
     const compose = parseYaml(read('compose.yaml'), { merge: true }) as {
+      // biome-ignore lint/suspicious/noExplicitAny: untyped parsed YAML
       services: Record<string, any>;
       volumes: Record<string, unknown>;
     };

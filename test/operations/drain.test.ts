@@ -59,4 +59,41 @@ describe.skipIf(testDialect !== 'sqlite')('graceful shutdown', () => {
       await database.destroy();
     }
   });
+
+  it('runs a worker with its own scrape endpoint, metering its CPU, and stops it cleanly', async () => {
+    const port = freePort();
+    // A database of its own: the API node above metered its CPU into the first one.
+    const workerDir = path.join(dataDir, 'worker');
+    const worker = startStratus(['worker'], {
+      HOST: '127.0.0.1',
+      STRATUS_DATA_DIR: workerDir,
+      STRATUS_WORKER_METRICS_PORT: String(port),
+      STRATUS_METRICS_TOKEN: 'worker-token',
+      STRATUS_METRICS_ALLOW: '10.255.255.0/24',
+    });
+    const database = createDatabase(loadConfig({ STRATUS_DATA_DIR: workerDir }).database);
+    try {
+      await waitForReady(`http://127.0.0.1:${port}/health/live`);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+      const scrape = await fetch(`http://127.0.0.1:${port}/metrics`, {
+        headers: { authorization: 'Bearer worker-token' },
+      });
+      expect(scrape.status).toBe(200);
+      const body = await scrape.text();
+      expect(body).toContain('# TYPE stratus_job_duration_seconds histogram');
+      expect(body).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
+      worker.child.kill('SIGTERM');
+      expect((await worker.exited).code, worker.output()).toBe(0);
+      const cpu = await database.db
+        .selectFrom('usage_daily')
+        .select('value')
+        .where('meter', '=', 'cpu_ms')
+        .where('day', '=', new Date().toISOString().slice(0, 10))
+        .executeTakeFirst();
+      expect(Number(cpu?.value)).toBeGreaterThan(0);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await database.destroy();
+    }
+  });
 });
