@@ -4,6 +4,7 @@ import { migrations as knownMigrations } from '../../migrations/index.js';
 import { createDatabase, type Database } from '../../platform/db/database.js';
 import { migrateToLatest } from '../../platform/db/migrator.js';
 import type { Manifest, Payload, TableData } from './archive.js';
+import { SQLITE_TABLES } from './snapshot.js';
 
 /** The target is not fit for a restore (not empty, or a newer schema); nothing was written. */
 export class RestoreRefusedError extends Error {
@@ -18,9 +19,7 @@ type AnyDb = Kysely<any>;
 export async function existingTables(database: Database): Promise<Set<string>> {
   const query =
     database.dialect === 'sqlite'
-      ? sql<{
-          name: string;
-        }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`
+      ? sql<{ name: string }>`${sql.raw(SQLITE_TABLES)}`
       : sql<{ name: string }>`select table_name as name from information_schema.tables
           where table_schema = current_schema() and table_type = 'BASE TABLE'`;
   const { rows } = await query.execute(database.db);

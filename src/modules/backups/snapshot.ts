@@ -13,6 +13,13 @@ import { canonicalRow, type Manifest, type Payload, type TableData, tableChecksu
 /** Bookkeeping tables that a restore recreates by migrating, not by copying. */
 const SKIPPED = new Set(['schema_migrations', 'schema_migrations_lock']);
 
+/**
+ * Ordinary and virtual tables (full-text indexes hold data too), but not the shadow tables SQLite keeps
+ * behind a virtual table: those are rebuilt by inserting into the virtual table, and cannot be written.
+ */
+export const SQLITE_TABLES = `select name from pragma_table_list
+  where schema = 'main' and type in ('table', 'virtual') and name not like 'sqlite_%' order by name`;
+
 export interface Snapshot {
   manifest: Manifest;
   payload: Payload;
@@ -42,7 +49,7 @@ function build(
 
 function readSqlite(db: BetterSqlite3.Database): { migrations: string[]; tables: TableData[] } {
   const names = db
-    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+    .prepare(SQLITE_TABLES)
     .pluck()
     .all() as string[];
   const tables: TableData[] = [];
