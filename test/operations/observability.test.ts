@@ -40,7 +40,8 @@ describe('metrics endpoint', () => {
   it('exposes every family with Prometheus names and types', async () => {
     await t.app.inject({ url: '/health/ready' });
     await t.app.inject({ url: '/health/live' });
-    await t.app.inject({ url: '/no/such/route' });
+    // GET falls through to the storefront's client routes; an unknown DELETE matches no route at all.
+    await t.app.inject({ method: 'DELETE', url: '/no/such/route' });
     // An undelivered event for a subscriber, so outbox depth and age have a series.
     const registry = new SubscriberRegistry();
     registry.register({ name: 'test.sink', topics: ['thing.happened'], handle: async () => {} });
@@ -93,7 +94,7 @@ describe('metrics endpoint', () => {
       line('stratus_http_requests_total{method="GET",route="/health/ready",status_code="200"} 1'),
     ).toBeDefined();
     expect(
-      line('stratus_http_requests_total{method="GET",route="(unmatched)",status_code="404"} 1'),
+      line('stratus_http_requests_total{method="DELETE",route="(unmatched)",status_code="404"} 1'),
     ).toBeDefined();
     expect(line('stratus_db_query_duration_seconds_count{operation="select"}')).toBeDefined();
     expect(line('stratus_outbox_deliveries{subscriber="test.sink",status="pending"} 1')).toBeDefined();
