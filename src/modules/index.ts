@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
+import { analyticsModule } from './analytics/index.js';
 
 /** A business module as the app sees it: its routes. Subscribers and jobs register on import. */
 export interface StratusModule {
@@ -8,4 +9,4 @@ export interface StratusModule {
 }
 
 /** Every business module, in registration order. */
-export const modules: StratusModule[] = [];
+export const modules: StratusModule[] = [analyticsModule];
