@@ -140,7 +140,7 @@ export function validateEvent(
   const analyticsConsent =
     typeof consent?.analytics === 'boolean' ? consent.analytics : defaults.analytics_consent;
   // Without consent nothing identifies the shopper: the event only feeds cookieless counts.
-  const visitor = analyticsConsent ? (e.visitor_id ?? defaults.visitor_id) : '(anonymous)';
+  const visitor = analyticsConsent ? (e.visitor_id ?? defaults.visitor_id) : 'anonymous';
   if (typeof visitor !== 'string' || !ID.test(visitor))
     return fail('invalid_visitor_id', 'visitor_id is required: 1-128 letters, digits or ._:-');
   let occurred = clock.now;

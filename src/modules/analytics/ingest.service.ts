@@ -46,7 +46,10 @@ export function ingestBatch(
       result.rejected.push({ index, reason: checked.reason, message: checked.message });
       continue;
     }
-    if (bot || !limiter.allow(checked.event.visitor_id, context.nowMs)) {
+    // Consentless events carry no visitor id to rate by; they only ever become counts.
+    const overRate =
+      checked.event.analytics_consent && !limiter.allow(checked.event.visitor_id, context.nowMs);
+    if (bot || overRate) {
       result.filtered++;
       continue;
     }
