@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { events } from './cli/events.js';
 import { migrate, UsageError } from './cli/migrate.js';
+import { seed } from './cli/seed.js';
 import { start } from './cli/start.js';
 import { worker } from './cli/worker.js';
 import { ConfigError, loadConfig } from './config/config.js';
@@ -12,6 +13,8 @@ const HELP = `stratus <command>
   migrate [up|status]   apply or list database migrations
   events [stats|dead|replay <id...>|replay --all]
                         inspect the outbox and replay dead letters
+  seed --traffic [--days N] [--sessions-per-order N]
+                        demo analytics traffic built from the Superstore orders
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, LOG_LEVEL,
 NODE_ENV, STRATUS_DATA_DIR (see README.md).`;
@@ -21,6 +24,7 @@ const commands: Record<string, (config: ReturnType<typeof loadConfig>, args: str
   worker: (config) => worker(config),
   migrate,
   events,
+  seed,
 };
 
 async function main(argv: string[]): Promise<void> {

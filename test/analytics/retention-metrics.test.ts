@@ -29,12 +29,20 @@ describe('retention, real-time view and gauges', () => {
   it('purges raw data older than the retention window, dropping whole months on PostgreSQL', async () => {
     await writeEvents(
       t.ctx.db,
-      [at('2024-09-15T10:00:00.000Z', 'old'), at('2024-10-20T10:00:00.000Z', 'mid'), at('2025-11-01T10:00:00.000Z', 'new')],
+      [
+        at('2024-09-15T10:00:00.000Z', 'old'),
+        at('2024-10-20T10:00:00.000Z', 'mid'),
+        at('2025-11-01T10:00:00.000Z', 'new'),
+      ],
       settings,
     );
     const result = await purgeExpired(t.ctx.db, settings, Date.parse('2025-11-26T00:00:00.000Z'));
     expect(result.cutoff).toBe('2024-10-26T00:00:00.000Z');
-    const left = await t.ctx.db.selectFrom('analytics_events').select('visitor_id').orderBy('occurred_at').execute();
+    const left = await t.ctx.db
+      .selectFrom('analytics_events')
+      .select('visitor_id')
+      .orderBy('occurred_at')
+      .execute();
     expect(left.map((e) => e.visitor_id)).toEqual(['new']);
     const sessions = await t.ctx.db.selectFrom('analytics_sessions').select('visitor_id').execute();
     expect(sessions.map((s) => s.visitor_id)).toEqual(['new']);
@@ -45,7 +53,11 @@ describe('retention, real-time view and gauges', () => {
         join pg_class p on p.oid = i.inhparent
         where p.relname = 'analytics_events' and c.relnamespace = (select oid from pg_namespace where nspname = current_schema())
         order by 1`.execute(t.ctx.db);
-      expect(rows.map((r) => r.name)).toEqual(['analytics_events_default', 'analytics_events_p202410', 'analytics_events_p202511']);
+      expect(rows.map((r) => r.name)).toEqual([
+        'analytics_events_default',
+        'analytics_events_p202410',
+        'analytics_events_p202511',
+      ]);
     } else {
       expect(result.events).toBe(2);
     }
@@ -56,7 +68,12 @@ describe('retention, real-time view and gauges', () => {
     const minutesAgo = (m: number) => new Date(now - m * 60_000).toISOString();
     await writeEvents(
       t.ctx.db,
-      [at(minutesAgo(40), 'a'), at(minutesAgo(10), 'a'), at(minutesAgo(5), 'b'), at(minutesAgo(2), 'c', 'view_item')],
+      [
+        at(minutesAgo(40), 'a'),
+        at(minutesAgo(10), 'a'),
+        at(minutesAgo(5), 'b'),
+        at(minutesAgo(2), 'c', 'view_item'),
+      ],
       settings,
     );
     await recordOrderPlaced(t.ctx.db, 'evt_1', {
@@ -77,6 +94,8 @@ describe('retention, real-time view and gauges', () => {
     expect(value('orders_today')).toBe(1);
     expect(value('revenue_today_minor')).toBe(4200);
     expect(value('active_visitors')).toBe(3);
-    expect(renderGauges(gauges)).toContain('# TYPE stratus_analytics_orders_today gauge\nstratus_analytics_orders_today 1\n');
+    expect(renderGauges(gauges)).toContain(
+      '# TYPE stratus_analytics_orders_today gauge\nstratus_analytics_orders_today 1\n',
+    );
   });
 });
