@@ -50,7 +50,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       const key = request.headers['x-publishable-key'] ?? request.query.key;
       const channel = await publishableKeyResolver().resolve(key);
       if (!channel) throw new AppError(AnalyticsErrors.INVALID_PUBLISHABLE_KEY, 'Unknown publishable key');
-      const result = ingestBatch(
+      const result = await ingestBatch(
         request.body,
         { channelId: channel.channel_id, userAgent: request.headers['user-agent'], nowMs: Date.now() },
         limiter,

@@ -14,6 +14,9 @@ export class EventBuffer {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #closed = false;
+  #writing = false;
+  /** Producers held back by backpressure; released after each written batch. */
+  #waiters: (() => void)[] = [];
   readonly #db: Db;
   readonly #logger: Logger;
   readonly #settings: () => AnalyticsSettings;
@@ -29,15 +32,24 @@ export class EventBuffer {
     return this.#pending.length;
   }
 
-  push(events: BufferedEvent[]): void {
-    if (events.length === 0) return;
+  /**
+   * Queues events for the next flush. Resolves at once unless more than four flushes' worth is
+   * waiting: then it resolves when the writer has caught up, which slows producers down instead of
+   * letting memory grow without bound.
+   */
+  push(events: BufferedEvent[]): Promise<void> | undefined {
+    if (events.length === 0) return undefined;
     for (const e of events) this.#pending.push(e);
     const { flushMaxEvents, flushIntervalMs } = this.#settings();
-    if (this.#pending.length >= flushMaxEvents) void this.flush();
-    else if (!this.#timer && !this.#closed) {
+    if (this.#pending.length >= flushMaxEvents) {
+      if (!this.#writing) void this.flush();
+    } else if (!this.#timer && !this.#closed) {
       this.#timer = setTimeout(() => void this.flush(), flushIntervalMs);
       this.#timer.unref();
     }
+    if (this.#pending.length > flushMaxEvents * 4)
+      return new Promise((resolve) => this.#waiters.push(resolve));
+    return undefined;
   }
 
   /** Writes everything pending now; resolves when it (and any flush before it) is done. */
@@ -49,25 +61,42 @@ export class EventBuffer {
   }
 
   async #writeOnce(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
+    this.#writing = true;
     try {
-      await writeEvents(this.#db, batch, this.#settings());
-      this.flushes++;
-    } catch (error) {
-      const cap = this.#settings().flushMaxEvents * 10;
-      const kept = [...batch, ...this.#pending];
-      this.#pending = kept.slice(Math.max(0, kept.length - cap));
-      this.#logger.error(
-        { err: error, events: batch.length, dropped: kept.length - this.#pending.length },
-        'analytics flush failed',
-      );
-      if (!this.#closed && !this.#timer) {
-        this.#timer = setTimeout(() => void this.flush(), this.#settings().flushIntervalMs * 4);
-        this.#timer.unref();
+      // At most flushMaxEvents per transaction, so one flush never holds the writer for long.
+      while (this.#pending.length > 0) {
+        const max = this.#settings().flushMaxEvents;
+        const batch = this.#pending.length <= max ? this.#pending : this.#pending.slice(0, max);
+        this.#pending = this.#pending.length <= max ? [] : this.#pending.slice(max);
+        try {
+          await writeEvents(this.#db, batch, this.#settings());
+          this.flushes++;
+          this.#release();
+        } catch (error) {
+          const cap = max * 10;
+          const kept = [...batch, ...this.#pending];
+          this.#pending = kept.slice(Math.max(0, kept.length - cap));
+          this.#logger.error(
+            { err: error, events: batch.length, dropped: kept.length - this.#pending.length },
+            'analytics flush failed',
+          );
+          if (!this.#closed && !this.#timer) {
+            this.#timer = setTimeout(() => void this.flush(), this.#settings().flushIntervalMs * 4);
+            this.#timer.unref();
+          }
+          return;
+        }
       }
+    } finally {
+      this.#writing = false;
+      this.#release();
     }
+  }
+
+  #release(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** Flushes what is pending and stops the timer (called when the app closes). */

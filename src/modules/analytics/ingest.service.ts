@@ -29,7 +29,7 @@ export function ingestBatch(
   context: { channelId: string; userAgent: string | undefined; nowMs: number },
   limiter: VisitorRateLimiter,
   buffer: EventBuffer,
-): IngestResult {
+): IngestResult | Promise<IngestResult> {
   const result: IngestResult = { accepted: 0, aggregated: 0, filtered: 0, rejected: [] };
   const bot = isBotUserAgent(context.userAgent);
   const defaults = {
@@ -55,8 +55,11 @@ export function ingestBatch(
     }
     if (checked.event.analytics_consent) result.accepted++;
     else result.aggregated++;
-    keep.push({ ...checked.event, channel_id: context.channelId, received_at: received });
+    const buffered = checked.event as BufferedEvent;
+    buffered.channel_id = context.channelId;
+    buffered.received_at = received;
+    keep.push(buffered);
   }
-  buffer.push(keep);
-  return result;
+  const backpressure = buffer.push(keep);
+  return backpressure ? backpressure.then(() => result) : result;
 }

@@ -1,15 +1,11 @@
-import type { Insertable } from 'kysely';
+import { CompiledQuery, type Insertable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { dialectOf } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
 import type { AnalyticsSettings } from './analytics.settings.js';
-import type {
-  AnalyticsEventTable,
-  AnalyticsSessionTable,
-  AnalyticsVisitorTable,
-  DimensionColumns,
-} from './analytics.tables.js';
-import { dimensionsOf, sessionDimensions } from './dimensions.js';
+import type { AnalyticsSessionTable, AnalyticsVisitorTable } from './analytics.tables.js';
+import { sessionDimensions } from './dimensions.js';
 import { markDirty } from './dirty-hours.js';
 import type { TrackedEvent } from './event-model.js';
 import { linkVisitorToCustomer } from './identity.js';
@@ -101,9 +97,9 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
   const touchedSessions = new Set<string>();
   const touchedVisitors = new Set<string>();
   const logins = new Map<string, string>();
-  const dirty: string[] = [];
+  const dirty = new Set<string>();
   const products = new Map<string, { name: string | null; category: string | null }>();
-  const rows: Insertable<AnalyticsEventTable>[] = [];
+  const rows: unknown[][] = [];
 
   for (const e of events) {
     const at = Date.parse(e.occurred_at);
@@ -115,7 +111,7 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
       session !== undefined &&
       date === visitor.last_local_date &&
       at - Date.parse(visitor.last_event_at) <= settings.sessionTimeoutMs &&
-      at >= Date.parse(session.started_at);
+      e.occurred_at >= session.started_at;
     if (!continues) {
       const dims = sessionDimensions(e);
       session = {
@@ -156,7 +152,8 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
     const flag = FLAG_OF[e.name];
     if (flag) s[flag] = 1;
     touchedSessions.add(s.id!);
-    dirty.push(e.occurred_at, s.started_at);
+    dirty.add(e.occurred_at.slice(0, 13));
+    dirty.add(s.started_at.slice(0, 13));
     const v = visitors.get(e.visitor_id)!;
     if (v.last_session_id === s.id && e.occurred_at > v.last_event_at) v.last_event_at = e.occurred_at;
     touchedVisitors.add(e.visitor_id);
@@ -167,31 +164,35 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
           products.set(item.item_id, { name: item.item_name ?? null, category: item.item_category ?? null });
       }
     }
-    const dims: DimensionColumns = dimensionsOf(s as DimensionColumns);
-    rows.push({
-      id: newId('aev'),
-      occurred_at: e.occurred_at,
-      received_at: e.received_at,
-      name: e.name,
-      visitor_id: e.visitor_id,
-      session_id: s.id!,
-      client_session_id: e.client_session_id,
-      customer_id: e.customer_id ?? v.customer_id ?? null,
-      channel_id: e.channel_id,
-      page: e.page,
-      referrer: e.referrer,
-      utm_campaign: e.utm_campaign,
-      currency_code: e.currency_code,
-      value: e.value,
-      items: e.items ? JSON.stringify(e.items) : null,
-      search_term: e.search_term,
-      search_results: e.search_results,
-      order_id: null,
-      ...dims,
-    });
+    // One parameter row per event, in EVENT_COLUMNS order: no intermediate objects on the hot path.
+    rows.push([
+      newId('aev'),
+      e.occurred_at,
+      e.received_at,
+      e.name,
+      e.visitor_id,
+      s.id!,
+      e.client_session_id,
+      e.customer_id ?? v.customer_id ?? null,
+      e.channel_id,
+      e.page,
+      e.referrer,
+      e.utm_campaign,
+      e.currency_code,
+      e.value,
+      e.items ? JSON.stringify(e.items) : null,
+      e.search_term,
+      e.search_results,
+      null,
+      s.region_id,
+      s.device_class,
+      s.utm_source,
+      s.utm_medium,
+      s.customer_group,
+    ]);
   }
 
-  for (const part of chunks(rows)) await trx.insertInto('analytics_events').values(part).execute();
+  await insertEvents(trx, rows);
   const sessionRows = [...touchedSessions].map((id) => sessions.get(id)!);
   for (const part of chunks(sessionRows)) {
     await trx
@@ -242,5 +243,68 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
     }
   }
   for (const [visitorId, customerId] of logins) await linkVisitorToCustomer(trx, visitorId, customerId);
-  await markDirty(trx, dirty);
+  await markDirty(
+    trx,
+    [...dirty].map((hour) => `${hour}:00:00.000Z`),
+  );
+}
+
+const EVENT_COLUMNS = [
+  'id',
+  'occurred_at',
+  'received_at',
+  'name',
+  'visitor_id',
+  'session_id',
+  'client_session_id',
+  'customer_id',
+  'channel_id',
+  'page',
+  'referrer',
+  'utm_campaign',
+  'currency_code',
+  'value',
+  'items',
+  'search_term',
+  'search_results',
+  'order_id',
+  'region_id',
+  'device_class',
+  'utm_source',
+  'utm_medium',
+  'customer_group',
+] as const;
+const EVENT_CHUNK = 100;
+const insertSql = new Map<string, string>();
+
+/** The INSERT text for `rows` events, built once per dialect and size so prepared statements are reused. */
+function eventInsertSql(postgres: boolean, rows: number): string {
+  const key = `${postgres ? 'pg' : 'sqlite'}:${rows}`;
+  let text = insertSql.get(key);
+  if (!text) {
+    let n = 0;
+    const tuples = Array.from(
+      { length: rows },
+      () => `(${EVENT_COLUMNS.map(() => (postgres ? `$${++n}` : '?')).join(',')})`,
+    );
+    text = `insert into analytics_events (${EVENT_COLUMNS.join(',')}) values ${tuples.join(',')}`;
+    insertSql.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * The hot path of ingestion: events go in as pre-built multi-row INSERTs (no query building per
+ * flush). On SQLite, whose driver is synchronous, the flush yields to the event loop between chunks
+ * so requests keep being answered while a large flush is written.
+ */
+async function insertEvents(trx: Trx, rows: unknown[][]): Promise<void> {
+  const postgres = dialectOf(trx) === 'postgres';
+  for (let i = 0; i < rows.length; i += EVENT_CHUNK) {
+    const part = rows.slice(i, i + EVENT_CHUNK);
+    const parameters: unknown[] = [];
+    for (const row of part) for (const value of row) parameters.push(value ?? null);
+    await trx.executeQuery(CompiledQuery.raw(eventInsertSql(postgres, part.length), parameters));
+    if (!postgres) await new Promise((resolve) => setImmediate(resolve));
+  }
 }
