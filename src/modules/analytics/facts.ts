@@ -94,6 +94,7 @@ export async function computeFacts(
   to: string,
   currency: string,
   filter: DimensionFilter = {},
+  parts: { products: boolean; searches: boolean } = { products: true, searches: true },
 ): Promise<Facts> {
   const main = new Map<string, FactRow>();
   const row = (bucket: string, dims: DimensionColumns): FactRow => {
@@ -230,8 +231,8 @@ export async function computeFacts(
 
   return {
     main: [...main.values()],
-    products: await productFacts(db, from, to, currency, filter),
-    searches: await searchFacts(db, from, to, filter),
+    products: parts.products ? await productFacts(db, from, to, currency, filter) : [],
+    searches: parts.searches ? await searchFacts(db, from, to, filter) : [],
   };
 }
 

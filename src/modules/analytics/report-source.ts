@@ -109,7 +109,10 @@ export async function loadMetrics(
     }
   }
   for (const [a, b] of plan.raw) {
-    const facts = await computeFacts(db, iso(a), iso(b), settings.currency, filter);
+    const facts = await computeFacts(db, iso(a), iso(b), settings.currency, filter, {
+      products: false,
+      searches: false,
+    });
     for (const r of facts.main) add(into(dim ? r[dim] : '', timeKey(r.bucket, grouping)), r, METRICS);
   }
   return [...out.values()];
@@ -162,7 +165,10 @@ async function loadKeyed<T extends Record<string, number>>(
     for (const r of rows) add(into(String(r.k)), r, metrics);
   }
   for (const [a, b] of plan.raw) {
-    const facts = await computeFacts(db, iso(a), iso(b), settings.currency, filter);
+    const facts = await computeFacts(db, iso(a), iso(b), settings.currency, filter, {
+      products: kind === 'products',
+      searches: kind === 'searches',
+    });
     if (kind === 'products') for (const r of facts.products) add(into(r.product_id), r, metrics);
     else for (const r of facts.searches) add(into(r.term), r, metrics);
   }
