@@ -129,6 +129,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db.schema
       .createTable('analytics_orders')
       .addColumn('order_id', 'text', (c) => c.primaryKey())
+      .addColumn('buyer_key', 'text')
       .addColumn('event_id', 'text', (c) => c.notNull())
       .addColumn('order_number', 'text')
       .addColumn('customer_id', 'text')
@@ -149,9 +150,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('placed_at')
     .execute();
   await db.schema
-    .createIndex('analytics_orders_customer_idx')
+    .createIndex('analytics_orders_buyer_idx')
     .on('analytics_orders')
-    .columns(['customer_id', 'placed_at'])
+    .columns(['buyer_key', 'placed_at'])
     .execute();
 
   await db.schema
@@ -261,6 +262,32 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .execute();
   }
 
+  // Daily figures over all dimensions, for unfiltered reports: one row per day (per product, per term).
+  let totals = db.schema
+    .createTable('analytics_rollup_daily_totals')
+    .addColumn('bucket', 'text', (c) => c.primaryKey());
+  for (const metric of ROLLUP_METRICS) totals = totals.addColumn(metric, 'bigint', (c) => c.notNull());
+  await totals.execute();
+  await db.schema
+    .createTable('analytics_rollup_products_daily_totals')
+    .addColumn('bucket', 'text', (c) => c.notNull())
+    .addColumn('product_id', 'text', (c) => c.notNull())
+    .addColumn('views', 'bigint', (c) => c.notNull())
+    .addColumn('add_to_carts', 'bigint', (c) => c.notNull())
+    .addColumn('orders', 'bigint', (c) => c.notNull())
+    .addColumn('units', 'bigint', (c) => c.notNull())
+    .addColumn('revenue', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('analytics_rollup_products_daily_totals_pk', ['bucket', 'product_id'])
+    .execute();
+  await db.schema
+    .createTable('analytics_rollup_searches_daily_totals')
+    .addColumn('bucket', 'text', (c) => c.notNull())
+    .addColumn('term', 'text', (c) => c.notNull())
+    .addColumn('searches', 'bigint', (c) => c.notNull())
+    .addColumn('zero_results', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('analytics_rollup_searches_daily_totals_pk', ['bucket', 'term'])
+    .execute();
+
   await db.schema
     .createTable('analytics_dirty_hours')
     .addColumn('bucket', 'text', (c) => c.primaryKey())
@@ -280,6 +307,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   const tables = [
+    'analytics_rollup_searches_daily_totals',
+    'analytics_rollup_products_daily_totals',
+    'analytics_rollup_daily_totals',
     'analytics_rolled_days',
     'analytics_rollup_state',
     'analytics_dirty_hours',

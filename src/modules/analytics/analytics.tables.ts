@@ -61,6 +61,8 @@ export interface AnalyticsVisitorTable {
 
 export interface AnalyticsOrderTable extends DimensionColumns {
   order_id: string;
+  /** The buyer for repeat-purchase figures: the customer id, else the visitor id. */
+  buyer_key: string | null;
   event_id: string;
   order_number: string | null;
   customer_id: string | null;
@@ -146,6 +148,28 @@ export interface RollupTable extends DimensionColumns, RollupMetricColumns {
   bucket: string;
 }
 
+/** Daily figures summed over every dimension: what unfiltered reports read. */
+export interface RollupTotalsTable extends RollupMetricColumns {
+  bucket: string;
+}
+
+export interface ProductTotalsTable {
+  bucket: string;
+  product_id: string;
+  views: number;
+  add_to_carts: number;
+  orders: number;
+  units: number;
+  revenue: number;
+}
+
+export interface SearchTotalsTable {
+  bucket: string;
+  term: string;
+  searches: number;
+  zero_results: number;
+}
+
 export interface ProductRollupTable extends DimensionColumns {
   bucket: string;
   product_id: string;
@@ -195,6 +219,9 @@ export interface AnalyticsTables {
   analytics_rollup_products_daily: ProductRollupTable;
   analytics_rollup_searches_hourly: SearchRollupTable;
   analytics_rollup_searches_daily: SearchRollupTable;
+  analytics_rollup_daily_totals: RollupTotalsTable;
+  analytics_rollup_products_daily_totals: ProductTotalsTable;
+  analytics_rollup_searches_daily_totals: SearchTotalsTable;
   analytics_dirty_hours: DirtyHourTable;
   analytics_rollup_state: RollupStateTable;
   analytics_rolled_days: RolledDayTable;

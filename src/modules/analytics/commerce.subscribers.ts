@@ -111,6 +111,7 @@ export async function recordOrderPlaced(db: Db, eventId: string, p: OrderPlacedP
       .insertInto('analytics_orders')
       .values({
         order_id: p.order_id,
+        buyer_key: p.customer_id ?? p.visitor_id ?? session?.visitor_id ?? null,
         event_id: eventId,
         order_number: p.order_number ?? null,
         customer_id: p.customer_id ?? null,

@@ -13,7 +13,6 @@ export class EventBuffer {
   #pending: BufferedEvent[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
-  #closed = false;
   #writing = false;
   /** Producers held back by backpressure; released after each written batch. */
   #waiters: (() => void)[] = [];
@@ -43,7 +42,7 @@ export class EventBuffer {
     const { flushMaxEvents, flushIntervalMs } = this.#settings();
     if (this.#pending.length >= flushMaxEvents) {
       if (!this.#writing) void this.flush();
-    } else if (!this.#timer && !this.#closed) {
+    } else if (!this.#timer) {
       this.#timer = setTimeout(() => void this.flush(), flushIntervalMs);
       this.#timer.unref();
     }
@@ -80,7 +79,7 @@ export class EventBuffer {
             { err: error, events: batch.length, dropped: kept.length - this.#pending.length },
             'analytics flush failed',
           );
-          if (!this.#closed && !this.#timer) {
+          if (!this.#timer) {
             this.#timer = setTimeout(() => void this.flush(), this.#settings().flushIntervalMs * 4);
             this.#timer.unref();
           }
@@ -99,9 +98,11 @@ export class EventBuffer {
     for (const resolve of waiters) resolve();
   }
 
-  /** Flushes what is pending and stops the timer (called when the app closes). */
+  /**
+   * Flushes what is pending (called when an app closes). The buffer stays usable: other apps built
+   * on the same database handle share it.
+   */
   async close(): Promise<void> {
-    this.#closed = true;
     await this.flush();
   }
 }

@@ -81,8 +81,10 @@ export async function loadMetrics(
   const groupBy = [dim, grouping.time ? 'bucket' : undefined].filter(Boolean).join(', ');
   const queries: { table: string; where: string }[] = [];
   if (plan.days.length > 0) {
+    // Unfiltered, ungrouped reads use the one-row-per-day totals.
+    const totals = !dim && Object.keys(filter).length === 0;
     queries.push({
-      table: 'analytics_rollup_daily',
+      table: totals ? 'analytics_rollup_daily_totals' : 'analytics_rollup_daily',
       where: `bucket in (${plan.days.map(quote).join(', ')})`,
     });
   }
@@ -102,7 +104,7 @@ export async function loadMetrics(
       const bucket = String(r.bucket ?? '');
       const time = !grouping.time
         ? ''
-        : q.table === 'analytics_rollup_daily'
+        : q.table.startsWith('analytics_rollup_daily')
           ? bucket
           : timeKey(bucket, grouping);
       add(into(String(r.grp ?? ''), time), r, METRICS);
@@ -149,8 +151,10 @@ async function loadKeyed<T extends Record<string, number>>(
   };
   const sums = metrics.map((m) => `sum(${m}) as ${m}`).join(', ');
   const parts: [string, string][] = [];
-  if (plan.days.length > 0)
-    parts.push([`analytics_rollup_${kind}_daily`, `bucket in (${plan.days.map(quote).join(', ')})`]);
+  if (plan.days.length > 0) {
+    const totals = Object.keys(filter).length === 0 ? '_totals' : '';
+    parts.push([`analytics_rollup_${kind}_daily${totals}`, `bucket in (${plan.days.map(quote).join(', ')})`]);
+  }
   if (plan.hourRuns.length > 0)
     parts.push([
       `analytics_rollup_${kind}_hourly`,
@@ -228,20 +232,17 @@ export async function loadRepeatBuyers(
   dimension?: Dimension,
 ): Promise<Map<string, { buyers: number; repeaters: number }>> {
   const grp = dimension ? dimension : `''`;
+  // Each buyer's earlier orders are counted through the (buyer_key, placed_at) index.
   const { rows } = await sql
     .raw<{ grp: string; buyers: number; repeaters: number }>(
-      `with buyers as (
-         select distinct ${grp} as grp, coalesce(customer_id, visitor_id) as k from analytics_orders
-         where placed_at >= ${quote(iso(from))} and placed_at < ${quote(iso(to))}
-           and currency_code = ${quote(currency)}
-           and coalesce(customer_id, visitor_id) is not null${filterSql(filter)}),
-       counts as (
-         select coalesce(customer_id, visitor_id) as k, count(*) as n from analytics_orders
-         where placed_at < ${quote(iso(to))} and currency_code = ${quote(currency)}
-           and coalesce(customer_id, visitor_id) in (select k from buyers)
-         group by coalesce(customer_id, visitor_id))
-       select b.grp as grp, count(*) as buyers, sum(case when c.n >= 2 then 1 else 0 end) as repeaters
-       from buyers b join counts c on c.k = b.k group by b.grp`,
+      `select b.grp as grp, count(*) as buyers,
+         sum(case when (select count(*) from analytics_orders o
+                        where o.buyer_key = b.k and o.placed_at < ${quote(iso(to))}
+                          and o.currency_code = ${quote(currency)}) >= 2 then 1 else 0 end) as repeaters
+       from (select distinct ${grp} as grp, buyer_key as k from analytics_orders
+             where placed_at >= ${quote(iso(from))} and placed_at < ${quote(iso(to))}
+               and currency_code = ${quote(currency)} and buyer_key is not null${filterSql(filter)}) b
+       group by b.grp`,
     )
     .execute(db);
   return new Map(

@@ -85,6 +85,9 @@ export async function rollupDay(db: Db, day: string, settings: AnalyticsSettings
       'analytics_rollup_daily',
       'analytics_rollup_products_daily',
       'analytics_rollup_searches_daily',
+      'analytics_rollup_daily_totals',
+      'analytics_rollup_products_daily_totals',
+      'analytics_rollup_searches_daily_totals',
     ] as const)
       await trx.deleteFrom(table).where('bucket', '=', day).execute();
     if (aligned) {
@@ -150,6 +153,28 @@ export async function rollupDay(db: Db, day: string, settings: AnalyticsSettings
         ),
       );
     }
+    const q = `'${day}'`;
+    await sql
+      .raw(
+        `insert into analytics_rollup_daily_totals (bucket, ${METRICS.join(', ')})
+         select bucket, ${METRICS.map((m) => `sum(${m})`).join(', ')} from analytics_rollup_daily
+         where bucket = ${q} group by bucket`,
+      )
+      .execute(trx);
+    await sql
+      .raw(
+        `insert into analytics_rollup_products_daily_totals (bucket, product_id, ${PRODUCT_METRICS.join(', ')})
+         select bucket, product_id, ${PRODUCT_METRICS.map((m) => `sum(${m})`).join(', ')}
+         from analytics_rollup_products_daily where bucket = ${q} group by bucket, product_id`,
+      )
+      .execute(trx);
+    await sql
+      .raw(
+        `insert into analytics_rollup_searches_daily_totals (bucket, term, ${SEARCH_METRICS.join(', ')})
+         select bucket, term, ${SEARCH_METRICS.map((m) => `sum(${m})`).join(', ')}
+         from analytics_rollup_searches_daily where bucket = ${q} group by bucket, term`,
+      )
+      .execute(trx);
     await trx
       .insertInto('analytics_rolled_days')
       .values({ day, computed_at: now() })
