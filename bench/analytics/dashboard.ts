@@ -27,6 +27,8 @@ const { values } = parseArgs({
     events: { type: 'string', default: '2000000' },
     days: { type: 'string', default: '395' },
     'day-events': { type: 'string', default: '100000' },
+    /** Keep the large SQLite database in this file and reuse it on the next run (skips generation). */
+    keep: { type: 'string' },
   },
 });
 const settings = loadAnalyticsSettings({
@@ -181,10 +183,10 @@ async function generate(db: Db, total: number, from: number, to: number): Promis
   }
 }
 
-async function open(): Promise<{ db: Db; dialect: string; close(): Promise<void> }> {
-  const pg = await benchDatabase();
+async function open(keep?: string): Promise<{ db: Db; dialect: string; close(): Promise<void> }> {
+  const pg = keep ? { database: undefined, drop: async () => {} } : await benchDatabase();
   const dir = mkdtempSync(path.join(tmpdir(), 'stratus-dash-'));
-  const config: DatabaseConfig = pg.database ?? { kind: 'sqlite', file: path.join(dir, 'bench.db') };
+  const config: DatabaseConfig = pg.database ?? { kind: 'sqlite', file: keep ?? path.join(dir, 'bench.db') };
   const database = createDatabase(config);
   await migrateToLatest(database.db);
   return {
@@ -206,13 +208,16 @@ function median(xs: number[]) {
 
 const totalEvents = Number(values.events);
 const days = Number(values.days);
-const big = await open();
+const big = await open(values.keep);
 try {
   const today = localDate(now, settings.timeZone);
   const from = startOfLocalDay(addDays(today, -days), settings.timeZone);
   let t = performance.now();
-  await generate(big.db, totalEvents, from, now);
-  await insertOrders(big.db, Math.round(totalEvents / 50), from, now);
+  const existing = await big.db.selectFrom('analytics_orders').select('order_id').limit(1).execute();
+  if (existing.length === 0) {
+    await generate(big.db, totalEvents, from, now);
+    await insertOrders(big.db, Math.round(totalEvents / 50), from, now);
+  }
   const counts = await sql<{ events: number; sessions: number; orders: number }>`
     select (select count(*) from analytics_events) as events, (select count(*) from analytics_sessions) as sessions,
            (select count(*) from analytics_orders) as orders`.execute(big.db);

@@ -14,6 +14,8 @@ import { planReport } from '../../src/modules/analytics/report-plan.js';
 import { parseRange } from '../../src/modules/analytics/report-range.js';
 import { runRollup } from '../../src/modules/analytics/rollup.service.js';
 import { buildApp } from '../../src/platform/http/app.js';
+import { registeredJobs } from '../../src/platform/jobs/registry.js';
+import { createLogger } from '../../src/platform/logging/logger.js';
 import { createTestContext, type TestContext } from '../helpers/test-context.js';
 import { D, est, fixtureSettings, loadFixture, ZONE } from './fixture.js';
 
@@ -298,5 +300,18 @@ describe('KPIs on the hand-computed fixture', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('is kept up to date by the registered scheduled job', async () => {
+    const jobs = registeredJobs().map((j) => j.name);
+    expect(jobs).toEqual(expect.arrayContaining(['analytics.rollup', 'analytics.retention']));
+    const job = registeredJobs().find((j) => j.name === 'analytics.rollup')!;
+    await job.run({ db: t.ctx.db, logger: createLogger('silent') });
+    const mark = await t.ctx.db
+      .selectFrom('analytics_rollup_state')
+      .select('value')
+      .executeTakeFirstOrThrow();
+    expect(mark.value).toBe(new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString());
+    await checkEverything();
   });
 });
