@@ -275,36 +275,44 @@ const EVENT_COLUMNS = [
   'customer_group',
 ] as const;
 const EVENT_CHUNK = 100;
-const insertSql = new Map<string, string>();
+const insertSql = new Map<number, string>();
 
-/** The INSERT text for `rows` events, built once per dialect and size so prepared statements are reused. */
-function eventInsertSql(postgres: boolean, rows: number): string {
-  const key = `${postgres ? 'pg' : 'sqlite'}:${rows}`;
-  let text = insertSql.get(key);
+/** The SQLite INSERT text for `rows` events, built once per size so prepared statements are reused. */
+function eventInsertSql(rows: number): string {
+  let text = insertSql.get(rows);
   if (!text) {
-    let n = 0;
-    const tuples = Array.from(
-      { length: rows },
-      () => `(${EVENT_COLUMNS.map(() => (postgres ? `$${++n}` : '?')).join(',')})`,
-    );
-    text = `insert into analytics_events (${EVENT_COLUMNS.join(',')}) values ${tuples.join(',')}`;
-    insertSql.set(key, text);
+    const tuple = `(${EVENT_COLUMNS.map(() => '?').join(',')})`;
+    text = `insert into analytics_events (${EVENT_COLUMNS.join(',')}) values ${Array.from({ length: rows }, () => tuple).join(',')}`;
+    insertSql.set(rows, text);
   }
   return text;
 }
 
 /**
- * The hot path of ingestion: events go in as pre-built multi-row INSERTs (no query building per
- * flush). On SQLite, whose driver is synchronous, the flush yields to the event loop between chunks
- * so requests keep being answered while a large flush is written.
+ * The hot path of ingestion, with no query building per flush. PostgreSQL: one INSERT … SELECT FROM
+ * unnest(column arrays). SQLite: pre-built multi-row INSERTs of 100 rows; the driver is synchronous, so
+ * the flush yields to the event loop between chunks and requests keep being answered meanwhile.
  */
 async function insertEvents(trx: Trx, rows: unknown[][]): Promise<void> {
-  const postgres = dialectOf(trx) === 'postgres';
+  if (dialectOf(trx) === 'postgres') {
+    // One statement per flush: a column array each, expanded by unnest on the server.
+    const columns = EVENT_COLUMNS.map((_, c) => rows.map((row) => row[c] ?? null));
+    await trx.executeQuery(CompiledQuery.raw(PG_UNNEST_INSERT, columns));
+    return;
+  }
   for (let i = 0; i < rows.length; i += EVENT_CHUNK) {
     const part = rows.slice(i, i + EVENT_CHUNK);
     const parameters: unknown[] = [];
     for (const row of part) for (const value of row) parameters.push(value ?? null);
-    await trx.executeQuery(CompiledQuery.raw(eventInsertSql(postgres, part.length), parameters));
-    if (!postgres) await new Promise((resolve) => setImmediate(resolve));
+    await trx.executeQuery(CompiledQuery.raw(eventInsertSql(part.length), parameters));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+const PG_TYPES: Partial<Record<(typeof EVENT_COLUMNS)[number], string>> = {
+  value: 'bigint',
+  search_results: 'integer',
+};
+const PG_UNNEST_INSERT = `insert into analytics_events (${EVENT_COLUMNS.join(',')}) select * from unnest(${EVENT_COLUMNS.map(
+  (column, i) => `$${i + 1}::${PG_TYPES[column] ?? 'text'}[]`,
+).join(',')})`;
