@@ -209,10 +209,11 @@ export async function loadUsers(
   filter: DimensionFilter,
   dimension?: Dimension,
 ): Promise<Map<string, number>> {
+  const where = `started_at >= ${quote(iso(from))} and started_at < ${quote(iso(to))}${filterSql(filter)}`;
+  const grp = dimension ? `${dimension} as grp` : `'' as grp`;
   const { rows } = await sql
     .raw<{ grp: string; users: number }>(
-      `select ${dimension ? `${dimension} as grp` : `'' as grp`}, count(distinct visitor_id) as users
-       from analytics_sessions where started_at >= ${quote(iso(from))} and started_at < ${quote(iso(to))}${filterSql(filter)}
+      `select ${grp}, count(distinct visitor_id) as users from analytics_sessions where ${where}
        ${dimension ? `group by ${dimension}` : ''}`,
     )
     .execute(db);
@@ -231,6 +232,23 @@ export async function loadRepeatBuyers(
   filter: DimensionFilter,
   dimension?: Dimension,
 ): Promise<Map<string, { buyers: number; repeaters: number }>> {
+  if (!dimension && Object.keys(filter).length === 0) {
+    // Unfiltered: one pass over the orders before the range ends, grouped by buyer.
+    const { rows } = await sql
+      .raw<{ buyers: number; repeaters: number }>(
+        `select count(*) as buyers, sum(case when n >= 2 then 1 else 0 end) as repeaters
+         from (select buyer_key, count(*) as n from analytics_orders
+               where placed_at < ${quote(iso(to))} and currency_code = ${quote(currency)} and buyer_key is not null
+               group by buyer_key having max(placed_at) >= ${quote(iso(from))}) b`,
+      )
+      .execute(db);
+    const r = rows[0];
+    return new Map(
+      Number(r?.buyers ?? 0) > 0
+        ? [['', { buyers: Number(r!.buyers), repeaters: Number(r!.repeaters) }]]
+        : [],
+    );
+  }
   const grp = dimension ? dimension : `''`;
   // Each buyer's earlier orders are counted through the (buyer_key, placed_at) index.
   const { rows } = await sql
