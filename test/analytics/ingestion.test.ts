@@ -6,6 +6,7 @@ import {
   defaultChannelResolver,
   setPublishableKeyResolver,
 } from '../../src/modules/analytics/publishable-key.js';
+import { buildApp } from '../../src/platform/http/app.js';
 import { createLogger } from '../../src/platform/logging/logger.js';
 import { createTestApp, type TestApp } from '../helpers/test-context.js';
 
@@ -99,9 +100,10 @@ describe('POST /store/events', () => {
     );
     expect(headless.json()).toMatchObject({ accepted: 0, filtered: 1 });
     setAnalyticsSettings({ maxEventsPerVisitorMinute: 5 });
-    const app2 = await createTestApp();
+    // A second app on the same context picks up the lower ceiling.
+    const app2 = await buildApp(t.ctx);
     try {
-      const burst = await app2.app.inject({
+      const burst = await app2.inject({
         method: 'POST',
         url: '/store/events',
         headers: { 'user-agent': BROWSER },
