@@ -29,7 +29,7 @@ function start(script: string): Promise<{ child: ChildProcess; url: string; dial
       env: {
         ...process.env,
         STRATUS_ANALYTICS_MAX_EVENTS_PER_VISITOR_MINUTE: '1000000',
-        STRATUS_ANALYTICS_FLUSH_EVENTS: process.env.STRATUS_ANALYTICS_FLUSH_EVENTS ?? '5000',
+        STRATUS_ANALYTICS_FLUSH_EVENTS: process.env.STRATUS_ANALYTICS_FLUSH_EVENTS ?? '2000',
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
