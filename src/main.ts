@@ -29,6 +29,8 @@ const HELP = `stratus <command>
                         encrypted snapshot to STRATUS_BACKUP_TARGET (directory or s3://)
   restore <name> [--into <url>] | --file <path> [--into <url>]
                         check a backup, then restore it into an empty database
+  seed --traffic [--days N] [--sessions-per-order N]
+                        demo analytics traffic built from the Superstore orders
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, LOG_LEVEL,
 NODE_ENV, STRATUS_DATA_DIR (see README.md).`;

@@ -10,6 +10,7 @@ import * as m0310 from './0310_payments.js';
 import * as m0320 from './0320_discounts.js';
 import * as m0330 from './0330_shipping.js';
 import * as m0340 from './0340_carts_orders.js';
+import * as m0400 from './0400_analytics.js';
 import * as m0500 from './0500_metering.js';
 import * as m0501 from './0501_probes.js';
 
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0200_identity': m0200,
   '0500_metering': m0500,
   '0501_probes': m0501,
+  '0400_analytics': m0400,
 };

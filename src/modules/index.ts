@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
+import { analyticsModule } from './analytics/index.js';
 import { auditModule } from './audit/index.js';
 import { backupsModule } from './backups/index.js';
 import { cartModule } from './cart/index.js';
@@ -44,5 +45,6 @@ export const modules: StratusModule[] = [
   meteringModule,
   backupsModule,
   probesModule,
+  analyticsModule,
   storefrontWebModule,
 ];

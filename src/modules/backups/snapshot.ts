@@ -48,10 +48,7 @@ function build(
 }
 
 function readSqlite(db: BetterSqlite3.Database): { migrations: string[]; tables: TableData[] } {
-  const names = db
-    .prepare(SQLITE_TABLES)
-    .pluck()
-    .all() as string[];
+  const names = db.prepare(SQLITE_TABLES).pluck().all() as string[];
   const tables: TableData[] = [];
   for (const name of names.filter((n) => !SKIPPED.has(n))) {
     const columns = (

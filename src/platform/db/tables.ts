@@ -1,3 +1,4 @@
+import type { AnalyticsTables } from '../../modules/analytics/analytics.tables.js';
 import type { AuditTables } from '../../modules/audit/audit.tables.js';
 import type { CartTables } from '../../modules/cart/cart.tables.js';
 import type { CatalogTables } from '../../modules/catalog/catalog.tables.js';
@@ -36,4 +37,5 @@ export interface Tables
     AuditTables,
     PrivacyTables,
     MeteringTables,
-    ProbesTables {}
+    ProbesTables,
+    AnalyticsTables {}

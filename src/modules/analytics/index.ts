@@ -1,0 +1,39 @@
+// Behaviour tracking and commerce analytics: GA4-style events, sessions, identity linking, KPIs,
+// funnels, hourly/daily rollups and the admin reports built on them.
+
+import { subscribers } from '../../platform/events/subscribers.js';
+import { registerJob } from '../../platform/jobs/registry.js';
+import type { StratusModule } from '../index.js';
+import { analyticsRoutes } from './analytics.routes.js';
+import { analyticsSettings } from './analytics.settings.js';
+import { commerceSubscribers } from './commerce.subscribers.js';
+import { purgeExpired } from './retention.js';
+import { runRollup } from './rollup.service.js';
+
+export { type AnalyticsSettings, analyticsSettings, setAnalyticsSettings } from './analytics.settings.js';
+export { analyticsGauges, type Gauge, renderGauges } from './metrics.js';
+export { type PublishableKeyResolver, setPublishableKeyResolver } from './publishable-key.js';
+export { purgeExpired } from './retention.js';
+export { runRollup } from './rollup.service.js';
+
+for (const subscriber of commerceSubscribers()) subscribers.register(subscriber);
+
+registerJob({
+  name: 'analytics.rollup',
+  schedule: '*/5 * * * *',
+  run: async ({ db, logger }) => {
+    const run = await runRollup(db, analyticsSettings());
+    logger.info(run, 'analytics rollup');
+  },
+});
+
+registerJob({
+  name: 'analytics.retention',
+  schedule: '41 2 * * *',
+  run: async ({ db, logger }) => {
+    const purged = await purgeExpired(db, analyticsSettings());
+    logger.info(purged, 'analytics retention purge');
+  },
+});
+
+export const analyticsModule: StratusModule = { name: 'analytics', routes: analyticsRoutes };
