@@ -6,9 +6,9 @@ import { now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
 import { divideRounded, fromMajor, toMajor } from '../../platform/money/index.js';
-import { createStockLocation, setStockLevel } from '../inventory/index.js';
+import { adjustStock, createStockLocation } from '../inventory/index.js';
 import { createRegion, listRegions } from '../regions/index.js';
-import { prepareImport, writeImport } from './catalog.csv.js';
+import { prepareRecords, writeImport } from './catalog.csv.js';
 import { slugify } from './catalog.validate.js';
 
 const DATASET = new URL('../../../datasets/superstore.csv', import.meta.url);
@@ -123,10 +123,6 @@ export function superstoreProducts(text: string): SuperstoreProduct[] {
   });
 }
 
-function csvCell(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 /** Some stock: a stable pseudo-random 0..60 per SKU, with about one product in ten sold out. */
 function demoStock(sku: string): number {
   let hash = 0;
@@ -207,31 +203,32 @@ export async function seedDemoCatalog(db: Db, options: { text?: string } = {}) {
     'price_usd',
     ...DEMO_RATES.map((r) => `price_${r.currency}`),
   ];
-  const lines = [header.join(',')];
+  const records: Array<{ row: number; line: number; cells: Record<string, string> }> = [];
   for (const p of products) {
     const base = slugify(p.name).slice(0, 120);
     const n = (handles.get(base) ?? 0) + 1;
     handles.set(base, n);
     const converted = DEMO_RATES.map((r) =>
-      toMajor(Number(divideRounded(BigInt(p.priceCents) * BigInt(r.per100), 100n, 'half_up')), r.currency),
+      toMajor(divideRounded(BigInt(p.priceCents) * BigInt(r.per100), 100n, 'half_up'), r.currency),
     );
-    lines.push(
-      [
-        n === 1 ? base : `${base}-${n}`,
-        p.name,
-        'published',
-        p.subCategory,
-        slugify(p.category),
-        `${slugify(p.category)}-${slugify(p.subCategory)}`,
-        p.sku,
-        toMajor(p.priceCents, 'usd'),
-        ...converted,
-      ]
-        .map(csvCell)
-        .join(','),
-    );
+    const values = [
+      n === 1 ? base : `${base}-${n}`,
+      p.name,
+      'published',
+      p.subCategory,
+      slugify(p.category),
+      `${slugify(p.category)}-${slugify(p.subCategory)}`,
+      p.sku,
+      toMajor(p.priceCents, 'usd'),
+      ...converted,
+    ];
+    records.push({
+      row: records.length + 1,
+      line: records.length + 2,
+      cells: Object.fromEntries(header.map((h, i) => [h, values[i]!])),
+    });
   }
-  const prepared = prepareImport(lines.join('\n'));
+  const prepared = prepareRecords(header, records);
   return inTransaction(db, async (trx) => {
     let regionIds = (await listRegions(trx)).map((r) => r.id);
     if (regionIds.length === 0) {
@@ -255,14 +252,17 @@ export async function seedDemoCatalog(db: Db, options: { text?: string } = {}) {
           .where('sku', 'in', skus.slice(i, i + 500))
           .execute()),
       );
+    // Fresh variants start at zero on hand, so one adjustment per variant sets its stock (and its ledger row).
     for (const v of variants) {
-      await setStockLevel(trx, {
-        variant_id: v.id,
-        location_id: location.id,
-        on_hand: demoStock(v.sku ?? ''),
-        reason: 'demo seed',
-        actor: 'system:seed',
-      });
+      const quantity = demoStock(v.sku ?? '');
+      if (quantity > 0)
+        await adjustStock(trx, {
+          variant_id: v.id,
+          location_id: location.id,
+          delta: quantity,
+          reason: 'demo seed',
+          actor: 'system:seed',
+        });
     }
     const sold = new Map(products.map((p) => [p.sku, p.unitsSold]));
     // Units sold in the dataset stand in for best-selling until analytics computes it.
