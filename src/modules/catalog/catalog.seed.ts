@@ -188,7 +188,8 @@ async function ensureCategories(trx: Trx, products: SuperstoreProduct[]): Promis
  * prices from the order lines (and EUR/PLN/GBP at demo rates), four regions when none exist, a demo
  * warehouse serving them with some stock. One transaction; records that it ran.
  */
-export async function seedDemoCatalog(db: Db, options: { text?: string } = {}) {
+export async function seedDemoCatalog(db: Db, options: { text?: string; signal?: AbortSignal } = {}) {
+  const { signal } = options;
   const text = options.text ?? readFileSync(DATASET, 'utf8');
   const products = superstoreProducts(text);
   const handles = new Map<string, number>();
@@ -229,6 +230,7 @@ export async function seedDemoCatalog(db: Db, options: { text?: string } = {}) {
     });
   }
   const prepared = prepareRecords(header, records);
+  signal?.throwIfAborted();
   return inTransaction(db, async (trx) => {
     let regionIds = (await listRegions(trx)).map((r) => r.id);
     if (regionIds.length === 0) {
@@ -236,7 +238,9 @@ export async function seedDemoCatalog(db: Db, options: { text?: string } = {}) {
     }
     regionIds = [...new Set(regionIds)];
     await ensureCategories(trx, products);
+    signal?.throwIfAborted();
     const counts = await writeImport(trx, prepared);
+    signal?.throwIfAborted();
     const location = await createStockLocation(trx, {
       name: 'Demo warehouse',
       code: `demo-${Date.now().toString(36)}`,
@@ -254,6 +258,7 @@ export async function seedDemoCatalog(db: Db, options: { text?: string } = {}) {
       );
     // Fresh variants start at zero on hand, so one adjustment per variant sets its stock (and its ledger row).
     for (const v of variants) {
+      signal?.throwIfAborted();
       const quantity = demoStock(v.sku ?? '');
       if (quantity > 0)
         await adjustStock(trx, {
@@ -290,12 +295,18 @@ export async function demoSeeded(db: Db): Promise<boolean> {
   );
 }
 
-/** First start only: seeds when the demo seed never ran and the catalog is empty. */
-export async function ensureDemoSeed(db: Db): Promise<{ seeded: boolean; ms: number }> {
+/**
+ * First start only: seeds when the demo seed never ran and the catalog is empty. Aborting `signal`
+ * rolls the seed back (it runs again on the next start).
+ */
+export async function ensureDemoSeed(
+  db: Db,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ seeded: boolean; ms: number }> {
   const started = performance.now();
   if (await demoSeeded(db)) return { seeded: false, ms: 0 };
   if (await db.selectFrom('products').select('id').limit(1).executeTakeFirst())
     return { seeded: false, ms: 0 };
-  await seedDemoCatalog(db);
+  await seedDemoCatalog(db, options.signal ? { signal: options.signal } : {});
   return { seeded: true, ms: Math.round(performance.now() - started) };
 }
