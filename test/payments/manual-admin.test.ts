@@ -76,6 +76,11 @@ describe('manual payments and the admin payment API', () => {
     expect(refund.json().payment).toMatchObject({ status: 'refunded', amount_refunded: 3000 });
   });
 
+  it('lists the providers a storefront may offer, without secrets', async () => {
+    const res = await app.inject({ url: '/store/payment-providers' });
+    expect(res.json()).toEqual({ data: [{ id: 'manual', methods: ['cash_on_delivery', 'bank_transfer'] }] });
+  });
+
   it('cancels a cash-on-delivery payment that was never collected', async () => {
     const { payment } = await authorized('cash_on_delivery');
     const res = await app.inject({

@@ -191,9 +191,11 @@ export async function mutateCart(
   deps: Deps,
   id: string,
   change: (cart: Cart) => Promise<Changes> | Changes,
+  /** The cart as the caller already read it: the first attempt reuses it instead of reading again. */
+  known?: Cart,
 ): Promise<Cart> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const cart = await loadCart(deps.db, id);
+    const cart = attempt === 0 && known ? known : await loadCart(deps.db, id);
     assertOpen(cart);
     const changes = await change(cart);
     const set: Record<string, unknown> = { version: cart.version + 1, updated_at: now() };
@@ -281,15 +283,20 @@ export async function addLineItem(
   const region = await getRegionCached(deps, cart.region_id);
   const existing = cart.items.find((i) => i.variant_id === input.variant_id);
   const line = await snapshot(deps, region, input.variant_id, input.quantity, existing?.quantity ?? 0);
-  return mutateCart(deps, cartId, (current) => {
-    const found = current.items.find((i) => i.variant_id === input.variant_id);
-    const items = found
-      ? current.items.map((i) =>
-          i.id === found.id ? { ...line, id: found.id, quantity: found.quantity + input.quantity } : i,
-        )
-      : [...current.items, { ...line, id: newId('cali') }];
-    return { items };
-  });
+  return mutateCart(
+    deps,
+    cartId,
+    (current) => {
+      const found = current.items.find((i) => i.variant_id === input.variant_id);
+      const items = found
+        ? current.items.map((i) =>
+            i.id === found.id ? { ...line, id: found.id, quantity: found.quantity + input.quantity } : i,
+          )
+        : [...current.items, { ...line, id: newId('cali') }];
+      return { items };
+    },
+    cart,
+  );
 }
 
 export async function updateLineItem(
@@ -304,12 +311,17 @@ export async function updateLineItem(
   if (!line) throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
   const region = await getRegionCached(deps, cart.region_id);
   const fresh = await snapshot(deps, region, line.variant_id, quantity, 0);
-  return mutateCart(deps, cartId, (current) => {
-    if (!current.items.some((i) => i.id === lineId)) {
-      throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
-    }
-    return { items: current.items.map((i) => (i.id === lineId ? { ...fresh, id: lineId } : i)) };
-  });
+  return mutateCart(
+    deps,
+    cartId,
+    (current) => {
+      if (!current.items.some((i) => i.id === lineId)) {
+        throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
+      }
+      return { items: current.items.map((i) => (i.id === lineId ? { ...fresh, id: lineId } : i)) };
+    },
+    cart,
+  );
 }
 
 export async function removeLineItem(deps: Deps, cartId: string, lineId: string): Promise<Cart> {
@@ -363,7 +375,7 @@ export async function updateCart(deps: Deps, cartId: string, input: CartUpdate):
   for (const key of ['email', 'shipping_address', 'billing_address', 'shipping_option_id'] as const) {
     if (input[key] !== undefined) (changes as Record<string, unknown>)[key] = input[key];
   }
-  return mutateCart(deps, cartId, () => changes);
+  return mutateCart(deps, cartId, () => changes, cart);
 }
 
 export async function addDiscountCode(deps: Deps, cartId: string, code: string): Promise<Cart> {
