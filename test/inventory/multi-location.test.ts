@@ -9,6 +9,7 @@ import {
   restock,
   setInventoryItem,
   setStockLevel,
+  setStockLevels,
 } from '../../src/modules/inventory/index.js';
 import { createRegion } from '../../src/modules/regions/index.js';
 import { inTransaction } from '../../src/platform/db/transaction.js';
@@ -225,6 +226,56 @@ describe('multi-location reservations', () => {
       .where('variant_id', '=', 'v5')
       .execute();
     expect(kinds.map((k) => k.kind)).toContain('expire');
+    expect(await ledgerMismatches(t.ctx.db)).toEqual([]);
+  });
+
+  it('a reservation short of stock first frees units held by lapsed reservations', async () => {
+    await stock('v7', 'a', 2);
+    const past = new Date(Date.now() - 1000).toISOString();
+    expect((await reserveLines('lapsed', [['v7', 2]], eu, past)).ok).toBe(true);
+    const result = await reserveLines('fresh', [['v7', 2]]);
+    expect(result.ok).toBe(true);
+    const lapsed = await t.ctx.db
+      .selectFrom('inventory_reservations')
+      .select('status')
+      .where('reference_id', '=', 'lapsed')
+      .executeTakeFirstOrThrow();
+    expect(lapsed.status).toBe('expired');
+    expect(await ledgerMismatches(t.ctx.db)).toEqual([]);
+  });
+
+  it('sets many levels in one call, new and existing, with ledger rows', async () => {
+    await stock('bulk_0', 'a', 5);
+    const count = await inTransaction(t.ctx.db, (trx) =>
+      setStockLevels(
+        trx,
+        [
+          { variant_id: 'bulk_0', location_id: loc.a!, on_hand: 9 },
+          { variant_id: 'bulk_1', location_id: loc.a!, on_hand: 3 },
+          { variant_id: 'bulk_1', location_id: loc.b!, on_hand: 0 },
+          { variant_id: 'bulk_2', location_id: loc.c!, on_hand: 7 },
+        ],
+        { reason: 'seed', actor: 'test' },
+      ),
+    );
+    expect(count).toBe(4);
+    const avail = await availability(t.ctx.db, {
+      variant_ids: ['bulk_0', 'bulk_1', 'bulk_2'],
+      region_id: eu,
+    });
+    expect([...avail].map(([v, a]) => [v, a.available])).toEqual([
+      ['bulk_0', 9],
+      ['bulk_1', 3],
+      ['bulk_2', 7],
+    ]);
+    await expect(
+      inTransaction(t.ctx.db, (trx) =>
+        setStockLevels(trx, [{ variant_id: 'bulk_3', location_id: 'sloc_nope', on_hand: 1 }], {
+          reason: 'x',
+          actor: 'test',
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'STOCK_LOCATION_NOT_FOUND' });
     expect(await ledgerMismatches(t.ctx.db)).toEqual([]);
   });
 

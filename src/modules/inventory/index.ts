@@ -37,6 +37,7 @@ export {
   type Level,
   setInventoryItem,
   setStockLevel,
+  setStockLevels,
 } from './stock.service.js';
 
 registerJob({
