@@ -235,18 +235,20 @@ async function createOrder(
       redeemed,
     );
   }
-  const counter = await trx
-    .updateTable('counters')
-    .set({ value: sql`value + 1` })
-    .where('name', '=', 'order_number')
-    .returning('value')
-    .executeTakeFirstOrThrow();
   const { committed } = await commit(trx, {
     reference_type: REFERENCE,
     reference_id: cart.id,
     actor: 'checkout',
     reason: `order ${orderId}`,
   });
+  // The number counter is one row every checkout updates: take it as late as possible, so its lock
+  // (PostgreSQL) is held only for the last few statements of the transaction.
+  const counter = await trx
+    .updateTable('counters')
+    .set({ value: sql`value + 1` })
+    .where('name', '=', 'order_number')
+    .returning('value')
+    .executeTakeFirstOrThrow();
   const at = now();
   const paymentStatus =
     payment.status === 'captured' ? 'captured' : payment.status === 'authorized' ? 'authorized' : 'awaiting';
