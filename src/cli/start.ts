@@ -13,13 +13,24 @@ export async function start(config: Config, args: string[]): Promise<void> {
   const withWorker = config.inProcessWorker && !args.includes('--no-worker');
   const runtime = await createRuntime(config, { worker: withWorker });
   const { ctx } = runtime;
-  if (!args.includes('--no-seed')) {
-    const seed = await ensureDemoSeed(ctx.db);
-    if (seed.seeded) ctx.logger.info({ ms: seed.ms }, 'loaded the demo catalog (first start)');
-  }
   const app = await buildApp(ctx);
   await app.listen({ host: config.host, port: config.port });
   runtime.worker?.start();
+  // The first start of an empty store loads the demo catalog after listening, so the node is ready at
+  // once; the catalog appears when the seed's one transaction commits (a few seconds).
+  const seedAbort = new AbortController();
+  const seeding = args.includes('--no-seed')
+    ? Promise.resolve()
+    : ensureDemoSeed(ctx.db, { signal: seedAbort.signal }).then(
+        (seed) => {
+          if (seed.seeded) ctx.logger.info({ ms: seed.ms }, 'loaded the demo catalog (first start)');
+        },
+        (error: unknown) => {
+          if (seedAbort.signal.aborted)
+            ctx.logger.warn('demo catalog seed interrupted; it runs again on the next start');
+          else ctx.logger.error({ err: error }, 'demo catalog seed failed');
+        },
+      );
   const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   ctx.logger.info(
     { url: where, database: config.database.kind, redis: Boolean(config.redisUrl), worker: withWorker },
@@ -30,6 +41,8 @@ export async function start(config: Config, args: string[]): Promise<void> {
     // stops routing here; then it stops accepting, in-flight requests finish, and the worker releases
     // its leases.
     ctx.lifecycle.draining = true;
+    seedAbort.abort();
+    await seeding;
     if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
     // Keep-alive sockets that were busy when closing began become idle once their response is sent;
     // close those too, or the server waits for the clients' keep-alive timeout.

@@ -10,6 +10,7 @@ import * as m0310 from './0310_payments.js';
 import * as m0320 from './0320_discounts.js';
 import * as m0330 from './0330_shipping.js';
 import * as m0340 from './0340_carts_orders.js';
+import * as m0341 from './0341_cart_visitor.js';
 import * as m0400 from './0400_analytics.js';
 import * as m0500 from './0500_metering.js';
 import * as m0501 from './0501_probes.js';
@@ -27,16 +28,17 @@ import * as m0501 from './0501_probes.js';
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
   '0100_catalog': m0100,
+  '0110_regions': m0110,
+  '0111_pricing': m0111,
+  '0112_inventory': m0112,
+  '0200_identity': m0200,
   '0300_idempotency': m0300,
   '0310_payments': m0310,
   '0320_discounts': m0320,
   '0330_shipping': m0330,
   '0340_carts_orders': m0340,
-  '0110_regions': m0110,
-  '0111_pricing': m0111,
-  '0112_inventory': m0112,
-  '0200_identity': m0200,
+  '0341_cart_visitor': m0341,
+  '0400_analytics': m0400,
   '0500_metering': m0500,
   '0501_probes': m0501,
-  '0400_analytics': m0400,
 };

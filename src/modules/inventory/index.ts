@@ -7,6 +7,7 @@ import { expireReservations } from './reservations.service.js';
 
 export { type Allocation, type PlanLine, type PlanLocation, planAllocation } from './allocation.js';
 export { InventoryErrors } from './inventory.errors.js';
+export { ensureDefaultStockLocation } from './inventory.seed.js';
 export type { InventoryTables } from './inventory.tables.js';
 export {
   createStockLocation,
@@ -36,6 +37,7 @@ export {
   type Level,
   setInventoryItem,
   setStockLevel,
+  setStockLevels,
 } from './stock.service.js';
 
 registerJob({

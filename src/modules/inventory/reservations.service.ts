@@ -76,47 +76,56 @@ export async function reserve(trx: Trx, input: ReserveInput): Promise<ReserveRes
     .where('r.region_id', '=', input.region_id)
     .where('s.active', '=', 1)
     .execute();
-  const levels =
-    tracked.length === 0 || locations.length === 0
-      ? []
-      : await lockRows(
-          trx,
-          trx
-            .selectFrom('inventory_levels')
-            .select(['variant_id', 'location_id', 'on_hand', 'reserved'])
-            .where('variant_id', 'in', tracked)
-            .where(
-              'location_id',
-              'in',
-              locations.map((l) => l.id),
-            )
-            .orderBy('variant_id')
-            .orderBy('location_id'),
-        ).execute();
-  const planLocations: PlanLocation[] = locations.map((l) => ({
-    id: l.id,
-    priority: l.priority,
-    available: new Map(
-      levels
-        .filter((v) => v.location_id === l.id)
-        .map((v) => [v.variant_id, Math.max(0, v.on_hand - v.reserved)]),
-    ),
-  }));
-  const plan = planAllocation(
-    tracked.map((variant_id) => ({ variant_id, quantity: requested.get(variant_id)! })),
-    planLocations,
-    partial,
-  );
-  const shortages = [...plan.unfilled]
-    .filter(([variant]) => !partial.has(variant))
-    .map(([variant_id]) => ({
-      variant_id,
-      requested: requested.get(variant_id)!,
-      available: totalAvailable(planLocations, variant_id),
+  const lines = tracked.map((variant_id) => ({ variant_id, quantity: requested.get(variant_id)! }));
+  const planNow = async () => {
+    const levels =
+      tracked.length === 0 || locations.length === 0
+        ? []
+        : await lockRows(
+            trx,
+            trx
+              .selectFrom('inventory_levels')
+              .select(['variant_id', 'location_id', 'on_hand', 'reserved'])
+              .where('variant_id', 'in', tracked)
+              .where(
+                'location_id',
+                'in',
+                locations.map((l) => l.id),
+              )
+              .orderBy('variant_id')
+              .orderBy('location_id'),
+          ).execute();
+    const planLocations: PlanLocation[] = locations.map((l) => ({
+      id: l.id,
+      priority: l.priority,
+      available: new Map(
+        levels
+          .filter((v) => v.location_id === l.id)
+          .map((v) => [v.variant_id, Math.max(0, v.on_hand - v.reserved)]),
+      ),
     }));
+    const plan = planAllocation(lines, planLocations, partial);
+    const shortages = [...plan.unfilled]
+      .filter(([variant]) => !partial.has(variant))
+      .map(([variant_id]) => ({
+        variant_id,
+        requested: requested.get(variant_id)!,
+        available: totalAvailable(planLocations, variant_id),
+      }));
+    return { plan, shortages };
+  };
+  let { plan, shortages } = await planNow();
+  // Before refusing, free units held by reservations that have expired but not been swept yet.
+  if (
+    shortages.length > 0 &&
+    (await expireFor(
+      trx,
+      shortages.map((s) => s.variant_id),
+    )) > 0
+  )
+    ({ plan, shortages } = await planNow());
   if (shortages.length > 0) return { ok: false, shortages };
 
-  const limits = await thresholds(trx, tracked);
   const at = now();
   const reservations: Reservation[] = [];
   for (const allocation of plan.allocations) {
@@ -132,7 +141,7 @@ export async function reserve(trx: Trx, input: ReserveInput): Promise<ReserveRes
         reference_type: input.reference_type,
         reference_id: input.reference_id,
       },
-      { keepAvailable: true, lowStockThreshold: limits.get(allocation.variant_id) ?? null },
+      { keepAvailable: true, lowStockThreshold: items.get(allocation.variant_id)!.low_stock_threshold },
     );
     // Unreachable while the rows are locked; if it ever happens, throwing rolls the whole unit back.
     if (!after)
@@ -369,6 +378,30 @@ export async function restock(
       payload: { reference_type: input.reference_type, reference_id: input.reference_id, lines: restocked },
     });
   return { restocked };
+}
+
+/** Expires the lapsed reservations of some variants inside the caller's transaction; returns how many. */
+async function expireFor(trx: Trx, variantIds: string[]): Promise<number> {
+  const rows = await lockRows(
+    trx,
+    trx
+      .selectFrom('inventory_reservations')
+      .selectAll()
+      .where('status', '=', 'active')
+      .where('variant_id', 'in', variantIds)
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<=', now())
+      .orderBy('id'),
+  ).execute();
+  if (rows.length === 0) return 0;
+  await closeReservations(trx, rows, {
+    status: 'expired',
+    kind: 'expire',
+    actor: 'system',
+    reason: 'reservation expired',
+  });
+  await emit(trx, { topic: 'inventory.expired', payload: { reservation_ids: rows.map((r) => r.id) } });
+  return rows.length;
 }
 
 /** Releases reservations whose expiry has passed, in batches; the scheduled job calls this. */

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { newId } from '../../platform/db/ids.js';
 import { lockRows } from '../../platform/db/lock.js';
 import { now } from '../../platform/db/time.js';
 import type { DbOrTrx, Trx } from '../../platform/db/transaction.js';
@@ -296,4 +297,78 @@ export async function listMovements(
   if (filter.reference_id) query = query.where('reference_id', '=', filter.reference_id);
   if (filter.before) query = query.where('id', '<', filter.before);
   return query.execute();
+}
+
+/**
+ * Sets many absolute on-hand counts at once (demo seed, imports): one lookup of existing levels, batched
+ * inserts of new levels with their ledger rows, the guarded path for levels that already exist, and one
+ * `inventory.levels_set` event. Validates everything before writing.
+ * @throws AppError INVALID_QUANTITY, STOCK_LOCATION_NOT_FOUND, INSUFFICIENT_STOCK (below reserved)
+ */
+export async function setStockLevels(
+  trx: Trx,
+  levels: ReadonlyArray<{ variant_id: string; location_id: string; on_hand: number }>,
+  meta: { reason: string; actor: string },
+): Promise<number> {
+  if (levels.length === 0) return 0;
+  const wanted = new Map<string, { variant_id: string; location_id: string; on_hand: number }>();
+  levels.forEach((l, i) => {
+    assertQuantity(l.on_hand, `levels[${i}].on_hand`, { min: 0 });
+    wanted.set(`${l.variant_id}\u0000${l.location_id}`, l);
+  });
+  const locationIds = [...new Set(levels.map((l) => l.location_id))];
+  const found = await trx.selectFrom('stock_locations').select('id').where('id', 'in', locationIds).execute();
+  const missing = locationIds.find((id) => !found.some((f) => f.id === id));
+  if (missing)
+    throw new AppError(InventoryErrors.STOCK_LOCATION_NOT_FOUND, `Stock location ${missing} not found`);
+  const variantIds = [...new Set(levels.map((l) => l.variant_id))];
+  const existing = new Set<string>();
+  for (let i = 0; i < variantIds.length; i += 500) {
+    const rows = await lockRows(
+      trx,
+      trx
+        .selectFrom('inventory_levels')
+        .select(['variant_id', 'location_id'])
+        .where('variant_id', 'in', variantIds.slice(i, i + 500))
+        .where('location_id', 'in', locationIds)
+        .orderBy('variant_id')
+        .orderBy('location_id'),
+    ).execute();
+    for (const r of rows) existing.add(`${r.variant_id}\u0000${r.location_id}`);
+  }
+  const at = now();
+  const fresh = [...wanted].filter(([key]) => !existing.has(key)).map(([, l]) => l);
+  for (let i = 0; i < fresh.length; i += 1000) {
+    const batch = fresh.slice(i, i + 1000);
+    await trx
+      .insertInto('inventory_levels')
+      .values(batch.map((l) => ({ ...l, reserved: 0, updated_at: at })))
+      .execute();
+    const moved = batch.filter((l) => l.on_hand !== 0);
+    if (moved.length > 0)
+      await trx
+        .insertInto('inventory_movements')
+        .values(
+          moved.map((l) => ({
+            id: newId('mov'),
+            variant_id: l.variant_id,
+            location_id: l.location_id,
+            kind: 'adjust' as const,
+            on_hand_delta: l.on_hand,
+            reserved_delta: 0,
+            reason: meta.reason,
+            actor: meta.actor,
+            reference_type: null,
+            reference_id: null,
+            created_at: at,
+          })),
+        )
+        .execute();
+  }
+  for (const [key, l] of wanted) if (existing.has(key)) await setStockLevel(trx, { ...l, ...meta });
+  await emit(trx, {
+    topic: 'inventory.levels_set',
+    payload: { variant_ids: variantIds, count: wanted.size },
+  });
+  return wanted.size;
 }

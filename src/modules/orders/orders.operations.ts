@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
 import { type DbOrTrx, inTransaction } from '../../platform/db/transaction.js';
+import { emit } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { releaseRedemptions } from '../discounts/index.js';
 import { release, restock } from '../inventory/index.js';
@@ -12,6 +13,7 @@ import {
   type PaymentProviders,
   refundPayment,
 } from '../payments/index.js';
+import { type CourierCallback, type FulfillmentProvider, getShippingOption } from '../shipping/index.js';
 import { OrderErrors } from './orders.errors.js';
 import { getOrder, getOrderRow, lockOrder, moveOrder, orderLines } from './orders.service.js';
 import { assertFulfillmentMove, assertPaymentMove, cancellable } from './orders.status.js';
@@ -19,6 +21,7 @@ import { assertFulfillmentMove, assertPaymentMove, cancellable } from './orders.
 export interface Ops {
   db: Db;
   providers: PaymentProviders;
+  fulfillment?: Map<string, FulfillmentProvider>;
 }
 
 type Allocation = { variant_id: string; location_id: string; quantity: number };
@@ -88,6 +91,20 @@ export async function cancelOrder(ops: Ops, orderId: string, actor: string, reas
       reason: 'order canceled',
     });
     await releaseRedemptions(trx, orderId);
+    if (refunded > locked.refunded_total) {
+      await emit(trx, {
+        topic: 'order.refunded',
+        payload: {
+          order_id: locked.id,
+          order_number: locked.number,
+          amount: refunded - locked.refunded_total,
+          currency_code: locked.currency_code,
+          refunded_at: now(),
+          customer_id: locked.customer_id,
+          reason: 'order canceled',
+        },
+      });
+    }
     await moveOrder(trx, locked, {
       canceled: true,
       payment_status: paymentStatus,
@@ -432,7 +449,13 @@ export async function receiveReturn(
       topic: amount > 0 ? 'refunded' : 'return_received',
       message: amount > 0 ? `Return received, ${amount} refunded` : 'Return received',
       actor,
-      data: { return_id: returnId, refund_amount: amount, restocked: input.restock },
+      data: {
+        return_id: returnId,
+        refund_amount: amount,
+        amount,
+        refunded_at: now(),
+        restocked: input.restock,
+      },
     });
   });
   return getOrder(ops.db, orderId);
@@ -480,4 +503,89 @@ export async function pickList(db: DbOrTrx, locationId: string) {
     }
   }
   return entries;
+}
+
+/** The fulfillment provider of an order: its shipping option's (manual when unknown). */
+export async function providerFor(ops: Ops, orderId: string): Promise<string> {
+  const order = await getOrderRow(ops.db, orderId);
+  if (!order.shipping_option_id) return 'manual';
+  const option = await getShippingOption(ops.db, order.shipping_option_id).catch(() => null);
+  return option?.provider ?? 'manual';
+}
+
+/**
+ * Books each pending fulfillment with its provider; a courier answers with carrier and tracking, and
+ * the fulfillment is then shipped. A courier outage leaves the fulfillment pending (retry later).
+ */
+export async function dispatchFulfillments(
+  ops: Ops,
+  orderId: string,
+  fulfillmentIds: string[],
+  actor: string,
+) {
+  const order = await getOrderRow(ops.db, orderId);
+  for (const id of fulfillmentIds) {
+    const fulfillment = await ops.db
+      .selectFrom('fulfillments')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (fulfillment?.status !== 'pending') continue;
+    const provider = ops.fulfillment?.get(fulfillment.provider);
+    if (!provider || provider.id === 'manual') continue;
+    const booked = await provider.createShipment({
+      fulfillment_id: id,
+      order_id: orderId,
+      order_number: order.number,
+      location_id: fulfillment.location_id,
+      items: (JSON.parse(fulfillment.items) as { variant_id: string; quantity: number }[]).map((i) => ({
+        variant_id: i.variant_id,
+        quantity: i.quantity,
+      })),
+      address: JSON.parse(order.shipping_address) as Record<string, unknown>,
+    });
+    await shipFulfillment(
+      ops,
+      orderId,
+      id,
+      {
+        carrier: booked.carrier ?? provider.id,
+        tracking_number: booked.tracking_number ?? booked.provider_reference ?? id,
+        provider_reference: booked.provider_reference,
+      },
+      actor,
+    );
+  }
+  return getOrder(ops.db, orderId);
+}
+
+/** Applies a verified courier status callback; repeating one changes nothing. */
+export async function applyCourierCallback(ops: Ops, callback: CourierCallback) {
+  const fulfillment = await ops.db
+    .selectFrom('fulfillments')
+    .select(['id', 'order_id', 'status'])
+    .where('id', '=', callback.fulfillment_id)
+    .executeTakeFirst();
+  if (!fulfillment)
+    throw new AppError(OrderErrors.FULFILLMENT_NOT_FOUND, `Fulfillment ${callback.fulfillment_id} not found`);
+  if (callback.status === 'delivered') {
+    return deliverFulfillment(ops, fulfillment.order_id, fulfillment.id, 'courier');
+  }
+  if (fulfillment.status === 'shipped') {
+    await inTransaction(ops.db, async (trx) => {
+      const order = await lockOrder(trx, fulfillment.order_id);
+      await trx
+        .updateTable('fulfillments')
+        .set({ status: 'in_transit', updated_at: now() })
+        .where('id', '=', fulfillment.id)
+        .where('status', '=', 'shipped')
+        .execute();
+      await moveOrder(trx, order, {
+        message: `Fulfillment ${fulfillment.id} in transit`,
+        actor: 'courier',
+        data: { fulfillment_id: fulfillment.id, event_id: callback.event_id },
+      });
+    });
+  }
+  return getOrder(ops.db, fulfillment.order_id);
 }

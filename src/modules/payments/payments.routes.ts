@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
+import { MANUAL_METHODS } from './manual.provider.js';
 import { CaptureQuery, PaymentParams, PaymentSchema, RefundBody, WebhookAck } from './payments.schemas.js';
 import {
   cancelPayment,
@@ -17,6 +18,50 @@ import { paymentProvidersFor } from './providers.js';
 export const paymentsRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const providers = () => paymentProvidersFor(ctx);
+
+  // What the storefront may offer at checkout: public identifiers only (never secrets).
+  app.get(
+    '/store/payment-providers',
+    {
+      schema: {
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                methods: Type.Array(Type.String()),
+                publishable_key: Type.Optional(Type.String()),
+                client_id: Type.Optional(Type.String()),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => ({
+      data: providers()
+        .ids()
+        .map((id) => {
+          if (id === 'manual') return { id, methods: [...MANUAL_METHODS] };
+          if (id === 'stripe') {
+            return {
+              id,
+              methods: ['card'],
+              ...(process.env.STRIPE_PUBLISHABLE_KEY
+                ? { publishable_key: process.env.STRIPE_PUBLISHABLE_KEY }
+                : {}),
+            };
+          }
+          if (id === 'paypal')
+            return {
+              id,
+              methods: ['paypal'],
+              ...(process.env.PAYPAL_CLIENT_ID ? { client_id: process.env.PAYPAL_CLIENT_ID } : {}),
+            };
+          return { id, methods: [] };
+        }),
+    }),
+  );
 
   app.get(
     '/admin/payments/:id',
