@@ -3,7 +3,7 @@ import { recordUsage, registerActiveCartsSource, snapshotLevels } from '../../sr
 import { inTransaction } from '../../src/platform/db/transaction.js';
 import { OutboxDispatcher } from '../../src/platform/events/dispatcher.js';
 import { emit } from '../../src/platform/events/outbox.js';
-import { subscribers } from '../../src/platform/events/subscribers.js';
+import { SubscriberRegistry, subscribers } from '../../src/platform/events/subscribers.js';
 import type { Authenticator } from '../../src/platform/http/auth.js';
 import { createLogger } from '../../src/platform/logging/logger.js';
 import { createTestApp, type TestApp } from '../helpers/test-context.js';
@@ -21,6 +21,8 @@ const ops = { 'x-test-principal': 'ops' };
 describe('metering and business counters', () => {
   let t: TestApp;
   let dispatcher: OutboxDispatcher;
+  const meteringOnly = new SubscriberRegistry();
+  meteringOnly.register(subscribers.get('metering.business')!);
   beforeAll(async () => {
     t = await createTestApp({
       env: { STRATUS_COST_ALERT_PER_DAY: '50', STRATUS_PRICE_FIXED_PER_DAY: '100' },
@@ -28,7 +30,8 @@ describe('metering and business counters', () => {
     t.ctx.auth = byHeader;
     dispatcher = new OutboxDispatcher({
       db: t.ctx.db,
-      registry: subscribers,
+      // Only the subscriber under test: other modules subscribe to order events too.
+      registry: meteringOnly,
       logger: createLogger('silent'),
       pollIntervalMs: 10,
       batchSize: 50,
@@ -40,22 +43,38 @@ describe('metering and business counters', () => {
 
   it('counts order.placed and order.refunded events once each, even when redelivered', async () => {
     await inTransaction(t.ctx.db, async (trx) => {
-      await emit(trx, {
-        topic: 'order.placed',
-        payload: { order_id: 'ord_1', currency_code: 'eur', total: 2599 },
-      });
-      await emit(trx, {
-        topic: 'order.placed',
-        payload: { order_id: 'ord_2', currency_code: 'EUR', total: { amount: 1000 } },
-      });
-      await emit(trx, {
-        topic: 'order.placed',
-        payload: { order_id: 'ord_3', currency_code: 'usd', total: 500 },
-      });
-      await emit(trx, {
-        topic: 'order.refunded',
-        payload: { order_id: 'ord_1', currency_code: 'eur', amount: 599 },
-      });
+      await emit(
+        trx,
+        {
+          topic: 'order.placed',
+          payload: { order_id: 'ord_1', currency_code: 'eur', total: 2599 },
+        },
+        meteringOnly,
+      );
+      await emit(
+        trx,
+        {
+          topic: 'order.placed',
+          payload: { order_id: 'ord_2', currency_code: 'EUR', total: { amount: 1000 } },
+        },
+        meteringOnly,
+      );
+      await emit(
+        trx,
+        {
+          topic: 'order.placed',
+          payload: { order_id: 'ord_3', currency_code: 'usd', total: 500 },
+        },
+        meteringOnly,
+      );
+      await emit(
+        trx,
+        {
+          topic: 'order.refunded',
+          payload: { order_id: 'ord_1', currency_code: 'eur', amount: 599 },
+        },
+        meteringOnly,
+      );
     });
     expect(await dispatcher.runOnce()).toBe(4);
     // A redelivery (the worker died after handling, before acknowledging) changes nothing.
