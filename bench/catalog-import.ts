@@ -21,11 +21,14 @@ const runtime = await createRuntime(
 try {
   const csv = catalogCsv(Math.ceil(variants / 3));
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const result = await importProductsCsv(runtime.ctx.db, csv);
   const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
   console.log(
     `imported ${result.value.products_created} products / ${result.value.variants_created} variants ` +
-      `(${(csv.length / 1048576).toFixed(1)} MiB CSV) in ${(ms / 1000).toFixed(2)} s on ${runtime.ctx.database.dialect}; ` +
+      `(${(csv.length / 1048576).toFixed(1)} MiB CSV) in ${(ms / 1000).toFixed(2)} s on ${runtime.ctx.database.dialect} ` +
+      `(CPU ${((used.user + used.system) / 1e6).toFixed(2)} s); ` +
       `rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`,
   );
 } finally {

@@ -9,6 +9,7 @@ import * as m0310 from './0310_payments.js';
 import * as m0320 from './0320_discounts.js';
 import * as m0330 from './0330_shipping.js';
 import * as m0340 from './0340_carts_orders.js';
+import * as m0341 from './0341_cart_visitor.js';
 
 /**
  * The ordered, portable migration set (SQLite and PostgreSQL alike: TEXT ids and timestamps,
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0320_discounts': m0320,
   '0330_shipping': m0330,
   '0340_carts_orders': m0340,
+  '0341_cart_visitor': m0341,
   '0110_regions': m0110,
   '0111_pricing': m0111,
   '0112_inventory': m0112,

@@ -25,9 +25,9 @@ export interface CatalogApp extends TestApp {
 
 /** A test app with the header authenticator, a USD (tax-exclusive) and a PLN (tax-inclusive) region and a warehouse. */
 export async function createCatalogApp(
-  options: { beforeBuild?: (t: CatalogApp) => void } = {},
+  options: { beforeBuild?: (t: CatalogApp) => void; worker?: boolean } = {},
 ): Promise<CatalogApp> {
-  const context = await createTestContext();
+  const context = await createTestContext({ worker: options.worker ?? false });
   context.ctx.auth = byHeader;
   const { regionId, plnRegionId, locationId } = await inTransaction(context.ctx.db, async (trx) => {
     const us = await createRegion(trx, {

@@ -59,9 +59,23 @@ describe('checkout', () => {
       .execute();
     expect(JSON.parse(events[0]!.payload)).toMatchObject({
       order_id: order.id,
+      order_number: 1001,
+      cart_id: id,
+      region_id: store.regionId,
+      customer_id: null,
       currency_code: 'eur',
-      items: expect.arrayContaining([{ variant_id: store.variants[0], quantity: 2, unit_price: 1999 }]),
+      total: 7496,
+      subtotal: 6997,
+      discount_total: 0,
+      shipping_total: 499,
+      tax_total: 1301,
+      placed_at: order.created_at,
+      items: expect.arrayContaining([
+        { variant_id: store.variants[0], product_id: expect.any(String), quantity: 2, unit_price: 1999 },
+      ]),
     });
+    const completed = await store.ctx.db.selectFrom('outbox_events').select('payload').where('topic', '=', 'cart.completed').execute();
+    expect(JSON.parse(completed[0]!.payload)).toMatchObject({ cart_id: id, region_id: store.regionId, customer_id: null });
     // Completing again returns the same order; the cart is closed for edits.
     const again = await complete(id);
     expect(again.json().order.id).toBe(order.id);

@@ -33,6 +33,8 @@ export const CreateCartBody = Type.Object(
     region_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     currency_code: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$' })),
     email: Type.Optional(Email),
+    visitor_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
 );

@@ -3,7 +3,8 @@ import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
-import type { DbOrTrx } from '../../platform/db/transaction.js';
+import { type DbOrTrx, inTransaction } from '../../platform/db/transaction.js';
+import { emit } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { currencyCode } from '../../platform/money/index.js';
 import { getVariants } from '../catalog/index.js';
@@ -11,13 +12,20 @@ import { DiscountErrors } from '../discounts/discounts.errors.js';
 import {
   type AppliedDiscount,
   applyPromotions,
+  automaticPromotionsCached,
   type EngineResult,
   promotionsForCart,
 } from '../discounts/index.js';
 import { availability } from '../inventory/index.js';
 import { resolvePrices } from '../pricing/index.js';
 import type { Region } from '../regions/index.js';
-import { getShippingOption, ShippingErrors, type ShippingOption, shippingPrice } from '../shipping/index.js';
+import {
+  getShippingOption,
+  ShippingErrors,
+  type ShippingOption,
+  shippingOptionCached,
+  shippingPrice,
+} from '../shipping/index.js';
 import { CartErrors } from './cart.errors.js';
 import type { CartTable } from './cart.tables.js';
 import { defaultRegionCached, regionCached as getRegionCached } from './region-cache.js';
@@ -68,6 +76,8 @@ export interface Cart {
   version: number;
   locked_until: string | null;
   order_id: string | null;
+  visitor_id: string | null;
+  session_id: string | null;
   created_at: string;
   updated_at: string;
   completed_at: string | null;
@@ -103,7 +113,14 @@ function assertOpen(cart: Cart): void {
 
 export async function createCart(
   deps: Deps,
-  input: { region_id?: string; currency_code?: string; email?: string; customer_id?: string | null },
+  input: {
+    region_id?: string;
+    currency_code?: string;
+    email?: string;
+    customer_id?: string | null;
+    visitor_id?: string;
+    session_id?: string;
+  },
 ): Promise<Cart> {
   const region = input.region_id
     ? await getRegionCached(deps, input.region_id)
@@ -131,11 +148,25 @@ export async function createCart(
     version: 1,
     locked_until: null,
     order_id: null,
+    visitor_id: input.visitor_id ?? null,
+    session_id: input.session_id ?? null,
     created_at: at,
     updated_at: at,
     completed_at: null,
   };
-  await deps.db.insertInto('carts').values(row).execute();
+  await inTransaction(deps.db, async (trx) => {
+    await trx.insertInto('carts').values(row).execute();
+    await emit(trx, {
+      topic: 'cart.created',
+      payload: {
+        cart_id: row.id,
+        customer_id: row.customer_id,
+        region_id: row.region_id,
+        created_at: at,
+        visitor_id: row.visitor_id,
+      },
+    });
+  });
   return toCart(row);
 }
 
@@ -380,9 +411,11 @@ export interface PricedCart {
 export async function priceCart(deps: Deps, cart: Cart, at: string = now()): Promise<PricedCart> {
   const region = await getRegionCached(deps, cart.region_id);
   const [promotions, option] = await Promise.all([
-    promotionsForCart(deps.db, cart.discount_codes),
+    cart.discount_codes.length > 0
+      ? promotionsForCart(deps.db, cart.discount_codes)
+      : automaticPromotionsCached(deps),
     cart.shipping_option_id
-      ? getShippingOption(deps.db, cart.shipping_option_id).catch(() => null)
+      ? shippingOptionCached(deps, cart.shipping_option_id).catch(() => null)
       : Promise.resolve(null),
   ]);
   const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);

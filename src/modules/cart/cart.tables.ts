@@ -24,6 +24,9 @@ export interface CartTable {
   /** While completing: past this, the recovery job resolves the checkout. */
   locked_until: Timestamp | null;
   order_id: string | null;
+  /** Analytics ids the storefront sent at creation; copied onto order events. */
+  visitor_id: string | null;
+  session_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   completed_at: Timestamp | null;

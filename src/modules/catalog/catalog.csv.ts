@@ -410,6 +410,14 @@ export interface PreparedImport {
 /** Parses and checks the file on its own (pass 1); throws CSV_INVALID listing every problem. */
 export function prepareImport(text: string): PreparedImport {
   const { header, rows } = readCsv(text);
+  return prepareRecords(header, rows);
+}
+
+/** Pass 1 over records already in memory (the demo seed builds them without a CSV round trip). */
+export function prepareRecords(
+  header: string[],
+  rows: Array<{ row: number; line: number; cells: Record<string, string> }>,
+): PreparedImport {
   checkHeader(header);
   const problems = new Problems();
   const products = plan(header, rows, problems);

@@ -6,9 +6,9 @@ import { now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
 import { divideRounded, fromMajor, toMajor } from '../../platform/money/index.js';
-import { createStockLocation, setStockLevel } from '../inventory/index.js';
+import { adjustStock, createStockLocation } from '../inventory/index.js';
 import { createRegion, listRegions } from '../regions/index.js';
-import { prepareImport, writeImport } from './catalog.csv.js';
+import { prepareRecords, writeImport } from './catalog.csv.js';
 import { slugify } from './catalog.validate.js';
 
 const DATASET = new URL('../../../datasets/superstore.csv', import.meta.url);
@@ -123,10 +123,6 @@ export function superstoreProducts(text: string): SuperstoreProduct[] {
   });
 }
 
-function csvCell(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 /** Some stock: a stable pseudo-random 0..60 per SKU, with about one product in ten sold out. */
 function demoStock(sku: string): number {
   let hash = 0;
@@ -192,7 +188,8 @@ async function ensureCategories(trx: Trx, products: SuperstoreProduct[]): Promis
  * prices from the order lines (and EUR/PLN/GBP at demo rates), four regions when none exist, a demo
  * warehouse serving them with some stock. One transaction; records that it ran.
  */
-export async function seedDemoCatalog(db: Db, options: { text?: string } = {}) {
+export async function seedDemoCatalog(db: Db, options: { text?: string; signal?: AbortSignal } = {}) {
+  const { signal } = options;
   const text = options.text ?? readFileSync(DATASET, 'utf8');
   const products = superstoreProducts(text);
   const handles = new Map<string, number>();
@@ -207,31 +204,33 @@ export async function seedDemoCatalog(db: Db, options: { text?: string } = {}) {
     'price_usd',
     ...DEMO_RATES.map((r) => `price_${r.currency}`),
   ];
-  const lines = [header.join(',')];
+  const records: Array<{ row: number; line: number; cells: Record<string, string> }> = [];
   for (const p of products) {
     const base = slugify(p.name).slice(0, 120);
     const n = (handles.get(base) ?? 0) + 1;
     handles.set(base, n);
     const converted = DEMO_RATES.map((r) =>
-      toMajor(Number(divideRounded(BigInt(p.priceCents) * BigInt(r.per100), 100n, 'half_up')), r.currency),
+      toMajor(divideRounded(BigInt(p.priceCents) * BigInt(r.per100), 100n, 'half_up'), r.currency),
     );
-    lines.push(
-      [
-        n === 1 ? base : `${base}-${n}`,
-        p.name,
-        'published',
-        p.subCategory,
-        slugify(p.category),
-        `${slugify(p.category)}-${slugify(p.subCategory)}`,
-        p.sku,
-        toMajor(p.priceCents, 'usd'),
-        ...converted,
-      ]
-        .map(csvCell)
-        .join(','),
-    );
+    const values = [
+      n === 1 ? base : `${base}-${n}`,
+      p.name,
+      'published',
+      p.subCategory,
+      slugify(p.category),
+      `${slugify(p.category)}-${slugify(p.subCategory)}`,
+      p.sku,
+      toMajor(p.priceCents, 'usd'),
+      ...converted,
+    ];
+    records.push({
+      row: records.length + 1,
+      line: records.length + 2,
+      cells: Object.fromEntries(header.map((h, i) => [h, values[i]!])),
+    });
   }
-  const prepared = prepareImport(lines.join('\n'));
+  const prepared = prepareRecords(header, records);
+  signal?.throwIfAborted();
   return inTransaction(db, async (trx) => {
     let regionIds = (await listRegions(trx)).map((r) => r.id);
     if (regionIds.length === 0) {
@@ -239,7 +238,9 @@ export async function seedDemoCatalog(db: Db, options: { text?: string } = {}) {
     }
     regionIds = [...new Set(regionIds)];
     await ensureCategories(trx, products);
+    signal?.throwIfAborted();
     const counts = await writeImport(trx, prepared);
+    signal?.throwIfAborted();
     const location = await createStockLocation(trx, {
       name: 'Demo warehouse',
       code: `demo-${Date.now().toString(36)}`,
@@ -255,14 +256,18 @@ export async function seedDemoCatalog(db: Db, options: { text?: string } = {}) {
           .where('sku', 'in', skus.slice(i, i + 500))
           .execute()),
       );
+    // Fresh variants start at zero on hand, so one adjustment per variant sets its stock (and its ledger row).
     for (const v of variants) {
-      await setStockLevel(trx, {
-        variant_id: v.id,
-        location_id: location.id,
-        on_hand: demoStock(v.sku ?? ''),
-        reason: 'demo seed',
-        actor: 'system:seed',
-      });
+      signal?.throwIfAborted();
+      const quantity = demoStock(v.sku ?? '');
+      if (quantity > 0)
+        await adjustStock(trx, {
+          variant_id: v.id,
+          location_id: location.id,
+          delta: quantity,
+          reason: 'demo seed',
+          actor: 'system:seed',
+        });
     }
     const sold = new Map(products.map((p) => [p.sku, p.unitsSold]));
     // Units sold in the dataset stand in for best-selling until analytics computes it.
@@ -290,12 +295,18 @@ export async function demoSeeded(db: Db): Promise<boolean> {
   );
 }
 
-/** First start only: seeds when the demo seed never ran and the catalog is empty. */
-export async function ensureDemoSeed(db: Db): Promise<{ seeded: boolean; ms: number }> {
+/**
+ * First start only: seeds when the demo seed never ran and the catalog is empty. Aborting `signal`
+ * rolls the seed back (it runs again on the next start).
+ */
+export async function ensureDemoSeed(
+  db: Db,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ seeded: boolean; ms: number }> {
   const started = performance.now();
   if (await demoSeeded(db)) return { seeded: false, ms: 0 };
   if (await db.selectFrom('products').select('id').limit(1).executeTakeFirst())
     return { seeded: false, ms: 0 };
-  await seedDemoCatalog(db);
+  await seedDemoCatalog(db, options.signal ? { signal: options.signal } : {});
   return { seeded: true, ms: Math.round(performance.now() - started) };
 }

@@ -4,6 +4,10 @@ import type { AppContext } from '../../platform/http/context.js';
 import { cacheFastLane, sendCached } from './catalog.http-cache.js';
 import { DEFAULT_LOCALE, localeChain, translate } from './catalog.locale.js';
 import { LISTS_TAG, productTag } from './catalog.products.js';
+
+/** The regions module's cache tag: a region or tax change drops every priced storefront entry. */
+const REGIONS_TAG = 'regions';
+
 import { Attribute, Locale, Media, ProductOption } from './catalog.schemas.js';
 import { type StoreListQuery, storeProduct, storeProducts, storeRegion } from './catalog.store.js';
 import { allCategories, allCollections, CATEGORIES_TAG } from './catalog.taxonomy.js';
@@ -159,7 +163,7 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       return sendCached(cache, request, reply, async () => {
         const region = await storeRegion(db, request.query.region_id);
         const product = await storeProduct(db, id_or_handle, region, locale);
-        return { body: product, tags: [productTag(product.id)] };
+        return { body: product, tags: [productTag(product.id), REGIONS_TAG] };
       });
     },
   );
@@ -173,7 +177,7 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       return sendCached(cache, request, reply, async () => {
         const region = await storeRegion(db, query.region_id);
         const page = await storeProducts(db, cache, { ...query, limit: query.limit ?? 20 }, region, locale);
-        const tags = [LISTS_TAG, ...page.data.map((p) => productTag(p.id))];
+        const tags = [LISTS_TAG, REGIONS_TAG, ...page.data.map((p) => productTag(p.id))];
         if (query.category_id) tags.push(CATEGORIES_TAG);
         return { body: page, tags };
       });

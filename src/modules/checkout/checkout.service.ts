@@ -11,11 +11,17 @@ import { type Cart, type PricedCart, priceCart, toCart } from '../cart/cart.serv
 import { DiscountErrors } from '../discounts/discounts.errors.js';
 import { redeemPromotions } from '../discounts/index.js';
 import { commit, release, reserve } from '../inventory/index.js';
-import { addTimeline, getOrder, type OrderRow, orderEventPayload } from '../orders/orders.service.js';
+import {
+  getOrder,
+  type OrderLineRow,
+  type OrderRow,
+  orderEventPayload,
+  toOrder,
+} from '../orders/orders.service.js';
 import {
   authorizePayment,
   cancelPayment,
-  initiatePayment,
+  initiateAndAuthorize,
   type Payment,
   type PaymentProviders,
   refundPayment,
@@ -110,8 +116,8 @@ export async function completeCart(deps: CheckoutDeps, cartId: string, choice: P
   checkoutFaults.afterAuthorize?.(cart.id);
 
   try {
-    const order = await inTransaction(db, (trx) => createOrder(trx, priced, payment));
-    return { order: await getOrder(db, order.id), payment };
+    const { order, lines } = await inTransaction(db, (trx) => createOrder(trx, priced, payment));
+    return { order: toOrder(order, lines), payment };
   } catch (error) {
     await compensate(deps, cart.id, payment.id);
     throw error;
@@ -165,33 +171,32 @@ async function authorize(
   choice: PaymentChoice,
 ): Promise<Payment> {
   const provider = choice.provider ?? 'manual';
-  // A payment session opened earlier (Stripe client secret, PayPal approval) is reused when its
-  // amount still matches; otherwise one is opened now.
-  const existing = await deps.db
-    .selectFrom('payments')
-    .select(['id', 'amount', 'status', 'provider'])
-    .where('reference_type', '=', 'cart')
-    .where('reference_id', '=', cart.id)
-    .where('status', 'in', ['pending', 'authorized', 'captured'])
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-  let paymentId =
-    existing && existing.amount === priced.totals.total && existing.provider === provider
-      ? existing.id
-      : undefined;
-  if (!paymentId) {
-    const created = await initiatePayment(deps.db, deps.providers, {
-      reference_type: 'cart',
-      reference_id: cart.id,
-      provider,
-      method: choice.method ?? (provider === 'manual' ? 'bank_transfer' : 'card'),
-      amount: priced.totals.total,
-      currency_code: cart.currency_code,
-      capture_mode: choice.capture_mode,
-    });
-    paymentId = created.payment.id;
-  }
-  const outcome = await authorizePayment(deps.db, deps.providers, paymentId, choice.data ?? {});
+  const input = {
+    reference_type: 'cart' as const,
+    reference_id: cart.id,
+    provider,
+    method: choice.method ?? (provider === 'manual' ? 'bank_transfer' : 'card'),
+    amount: priced.totals.total,
+    currency_code: cart.currency_code,
+    capture_mode: choice.capture_mode,
+  };
+  // A session opened earlier (Stripe client secret, PayPal approval) is reused while its amount still
+  // matches; manual payments have no session, so they skip the lookup.
+  const existing =
+    provider === 'manual'
+      ? undefined
+      : await deps.db
+          .selectFrom('payments')
+          .select(['id', 'amount', 'status', 'provider'])
+          .where('reference_type', '=', 'cart')
+          .where('reference_id', '=', cart.id)
+          .where('status', 'in', ['pending', 'authorized', 'captured'])
+          .orderBy('id', 'desc')
+          .executeTakeFirst();
+  const reuse = existing && existing.amount === priced.totals.total && existing.provider === provider;
+  const outcome = reuse
+    ? await authorizePayment(deps.db, deps.providers, existing.id, choice.data ?? {})
+    : await initiateAndAuthorize(deps.db, deps.providers, input, choice.data ?? {});
   if (!outcome.ok) {
     if (outcome.requires_action) {
       throw new AppError(CheckoutErrors.CHECKOUT_PAYMENT_ACTION_REQUIRED, outcome.message, {
@@ -211,7 +216,11 @@ async function authorize(
 }
 
 /** Steps 4 and 5, in one transaction: the order, its lines, the promotions' counts, the committed stock. */
-async function createOrder(trx: Trx, priced: PricedCart, payment: Payment): Promise<OrderRow> {
+async function createOrder(
+  trx: Trx,
+  priced: PricedCart,
+  payment: Payment,
+): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
   const { cart, totals, discounts } = priced;
   const orderId = newId('ord');
   const redeemed = await redeemPromotions(trx, {
@@ -303,16 +312,22 @@ async function createOrder(trx: Trx, priced: PricedCart, payment: Payment): Prom
     .set({ status: 'completed', order_id: orderId, completed_at: at, locked_until: null, updated_at: at })
     .where('id', '=', cart.id)
     .execute();
-  await addTimeline(trx, orderId, {
-    kind: 'placed',
-    message: `Order #${order.number} placed`,
-    actor: 'checkout',
-    data: { payment_id: payment.id },
+  const ids = { visitor_id: cart.visitor_id, session_id: cart.session_id };
+  await emit(trx, { topic: 'order.placed', payload: orderEventPayload(order, lines, ids) });
+  await emit(trx, {
+    topic: 'cart.completed',
+    payload: {
+      cart_id: cart.id,
+      customer_id: cart.customer_id,
+      region_id: cart.region_id,
+      completed_at: at,
+      visitor_id: cart.visitor_id,
+      order_id: orderId,
+    },
   });
-  await emit(trx, { topic: 'order.placed', payload: orderEventPayload(order, lines) });
   if (paymentStatus === 'captured')
-    await emit(trx, { topic: 'order.paid', payload: orderEventPayload(order, lines) });
-  return order;
+    await emit(trx, { topic: 'order.paid', payload: orderEventPayload(order, lines, ids) });
+  return { order, lines };
 }
 
 async function reopenIn(trx: Trx, cartId: string): Promise<void> {

@@ -8,7 +8,13 @@ import {
   PromotionSchema,
   UpdatePromotionBody,
 } from './discounts.schemas.js';
-import { createPromotion, getPromotion, listPromotions, updatePromotion } from './discounts.service.js';
+import {
+  createPromotion,
+  getPromotion,
+  invalidatePromotions,
+  listPromotions,
+  updatePromotion,
+} from './discounts.service.js';
 
 export const discountsRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -19,7 +25,11 @@ export const discountsRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (p
       schema: { body: CreatePromotionBody, response: { 201: PromotionSchema } },
       config: { permission: 'discounts:write' },
     },
-    async (request, reply) => reply.code(201).send(await createPromotion(ctx.db, request.body)),
+    async (request, reply) => {
+      const promotion = await createPromotion(ctx.db, request.body);
+      await invalidatePromotions(ctx.cache);
+      return reply.code(201).send(promotion);
+    },
   );
   app.get(
     '/admin/promotions',
@@ -43,6 +53,10 @@ export const discountsRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (p
       schema: { params: PromotionParams, body: UpdatePromotionBody, response: { 200: PromotionSchema } },
       config: { permission: 'discounts:write' },
     },
-    async (request) => updatePromotion(ctx.db, request.params.id, request.body),
+    async (request) => {
+      const promotion = await updatePromotion(ctx.db, request.params.id, request.body);
+      await invalidatePromotions(ctx.cache);
+      return promotion;
+    },
   );
 };

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
@@ -266,4 +267,23 @@ export async function releaseRedemptions(trx: Trx, orderId: string): Promise<voi
       .where('usage_count', '>', 0)
       .execute();
   }
+}
+
+const PROMOTIONS_TAG = 'promotions';
+
+/**
+ * The automatic promotions, from the shared cache for 30 s (invalidated on every promotion write), so
+ * a cart without codes spends no SQL on discounts. Usage limits are still enforced exactly at checkout
+ * by `redeemPromotions`, so a slightly stale usage count can never oversell a promotion.
+ */
+export async function automaticPromotionsCached(deps: { db: DbOrTrx; cache: Cache }): Promise<Promotion[]> {
+  const hit = await deps.cache.get<Promotion[]>('promotions:automatic');
+  if (hit) return hit;
+  const promotions = await promotionsForCart(deps.db, []);
+  await deps.cache.set('promotions:automatic', promotions, { ttlMs: 30_000, tags: [PROMOTIONS_TAG] });
+  return promotions;
+}
+
+export function invalidatePromotions(cache: Cache): Promise<void> {
+  return cache.invalidateTags([PROMOTIONS_TAG]);
 }

@@ -5,9 +5,11 @@ import { discountsRoutes } from './discounts.routes.js';
 
 export { DiscountErrors } from './discounts.errors.js';
 export {
+  automaticPromotionsCached,
   createPromotion,
   customerUsage,
   getPromotion,
+  invalidatePromotions,
   listPromotions,
   type PromotionInput,
   promotionsForCart,

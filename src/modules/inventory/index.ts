@@ -7,6 +7,7 @@ import { expireReservations } from './reservations.service.js';
 
 export { type Allocation, type PlanLine, type PlanLocation, planAllocation } from './allocation.js';
 export { InventoryErrors } from './inventory.errors.js';
+export { ensureDefaultStockLocation } from './inventory.seed.js';
 export type { InventoryTables } from './inventory.tables.js';
 export {
   createStockLocation,

@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
 import { type DbOrTrx, inTransaction } from '../../platform/db/transaction.js';
+import { emit } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { releaseRedemptions } from '../discounts/index.js';
 import { release, restock } from '../inventory/index.js';
@@ -88,6 +89,20 @@ export async function cancelOrder(ops: Ops, orderId: string, actor: string, reas
       reason: 'order canceled',
     });
     await releaseRedemptions(trx, orderId);
+    if (refunded > locked.refunded_total) {
+      await emit(trx, {
+        topic: 'order.refunded',
+        payload: {
+          order_id: locked.id,
+          order_number: locked.number,
+          amount: refunded - locked.refunded_total,
+          currency_code: locked.currency_code,
+          refunded_at: now(),
+          customer_id: locked.customer_id,
+          reason: 'order canceled',
+        },
+      });
+    }
     await moveOrder(trx, locked, {
       canceled: true,
       payment_status: paymentStatus,
@@ -432,7 +447,13 @@ export async function receiveReturn(
       topic: amount > 0 ? 'refunded' : 'return_received',
       message: amount > 0 ? `Return received, ${amount} refunded` : 'Return received',
       actor,
-      data: { return_id: returnId, refund_amount: amount, restocked: input.restock },
+      data: {
+        return_id: returnId,
+        refund_amount: amount,
+        amount,
+        refunded_at: now(),
+        restocked: input.restock,
+      },
     });
   });
   return getOrder(ops.db, orderId);

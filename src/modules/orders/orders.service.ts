@@ -41,10 +41,22 @@ export async function orderLines(db: DbOrTrx, orderId: string): Promise<OrderLin
 /** The payload every order.* event carries: analytics and integrations read only this. */
 export function orderEventPayload(
   order: OrderRow,
-  lines: Pick<OrderLineRow, 'variant_id' | 'quantity' | 'unit_price'>[],
+  lines: Pick<OrderLineRow, 'variant_id' | 'product_id' | 'quantity' | 'unit_price'>[],
+  extra: { visitor_id?: string | null; session_id?: string | null } = {},
 ) {
   return {
     order_id: order.id,
+    order_number: order.number,
+    cart_id: order.cart_id,
+    region_id: order.region_id,
+    placed_at: order.created_at,
+    total: order.total,
+    subtotal: order.subtotal,
+    discount_total: order.discount_total,
+    tax_total: order.tax_total,
+    shipping_total: order.shipping_total,
+    ...(extra.visitor_id ? { visitor_id: extra.visitor_id } : {}),
+    ...(extra.session_id ? { session_id: extra.session_id } : {}),
     number: order.number,
     customer_id: order.customer_id,
     currency_code: order.currency_code,
@@ -57,7 +69,12 @@ export function orderEventPayload(
       total: order.total,
       refunded_total: order.refunded_total,
     },
-    items: lines.map((l) => ({ variant_id: l.variant_id, quantity: l.quantity, unit_price: l.unit_price })),
+    items: lines.map((l) => ({
+      variant_id: l.variant_id,
+      product_id: l.product_id,
+      quantity: l.quantity,
+      unit_price: l.unit_price,
+    })),
   };
 }
 
@@ -149,15 +166,25 @@ export async function addNote(
   });
 }
 
+/** The order's timeline, oldest first. Placement is read from the order itself (checkout writes no row for it). */
 export async function timeline(db: DbOrTrx, orderId: string) {
-  await getOrderRow(db, orderId);
+  const order = await getOrderRow(db, orderId);
   const rows = await db
     .selectFrom('order_events')
     .selectAll()
     .where('order_id', '=', orderId)
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }));
+  const placed = {
+    id: `${order.id}:placed`,
+    order_id: order.id,
+    kind: 'placed',
+    message: `Order #${order.number} placed`,
+    data: { payment_id: order.payment_id, total: order.total, currency_code: order.currency_code },
+    actor: 'checkout',
+    created_at: order.created_at,
+  };
+  return [placed, ...rows.map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }))];
 }
 
 export function toOrder(row: OrderRow, lines: OrderLineRow[]) {

@@ -14,6 +14,7 @@ export {
   capturePayment,
   getPaymentRow,
   type InitiateInput,
+  initiateAndAuthorize,
   initiatePayment,
   listPayments,
   type Payment,

@@ -338,3 +338,81 @@ export async function listPayments(
     .execute();
   return rows.map(toPayment);
 }
+
+/**
+ * Opens and authorizes a payment in one go (checkout without an earlier payment session): both
+ * provider calls first, then ONE row and ONE event with the outcome, so the hot path writes little.
+ * The row is written even for a decline, so every attempt stays on record.
+ */
+export async function initiateAndAuthorize(
+  db: Db,
+  providers: PaymentProviders,
+  input: InitiateInput,
+  authorization: Record<string, unknown> = {},
+): Promise<AuthorizeOutcome> {
+  const provider = providers.get(input.provider);
+  const amount = assertAmount(input.amount);
+  if (amount === 0) throw new AppError(PlatformErrors.VALIDATION_FAILED, 'A payment amount must be positive');
+  const at = now();
+  const row: PaymentRow = {
+    id: newId('pay'),
+    reference_type: input.reference_type,
+    reference_id: input.reference_id,
+    provider: provider.id,
+    method: input.method ?? null,
+    status: 'pending',
+    currency_code: currencyCode(input.currency_code),
+    amount,
+    amount_captured: 0,
+    amount_refunded: 0,
+    capture_mode: input.capture_mode ?? 'manual',
+    provider_reference: null,
+    data: '{}',
+    failure_code: null,
+    created_at: at,
+    updated_at: at,
+  };
+  const opened = await provider.initiate(sessionOf(row));
+  row.provider_reference = opened.provider_reference;
+  row.data = JSON.stringify(opened.data);
+  let result: Awaited<ReturnType<typeof provider.authorize>>;
+  try {
+    result = await provider.authorize(sessionOf(row), authorization);
+  } catch (error) {
+    // The provider may hold an open intent/order: keep the row so it can be voided or retried.
+    await inTransaction(db, async (trx) => {
+      await trx.insertInto('payments').values(row).execute();
+      await emit(trx, { topic: 'payment.initiated', payload: eventPayload(row) });
+    });
+    throw error;
+  }
+  let topic = 'payment.initiated';
+  if (result.outcome === 'declined') {
+    row.status = 'failed';
+    row.failure_code = result.code;
+    topic = 'payment.failed';
+  } else if (result.outcome === 'authorized' || result.outcome === 'captured') {
+    row.status = result.outcome;
+    row.amount_captured = result.outcome === 'captured' ? amount : 0;
+    row.data = JSON.stringify(result.data);
+    topic = `payment.${result.outcome}`;
+  }
+  await inTransaction(db, async (trx) => {
+    await trx.insertInto('payments').values(row).execute();
+    await emit(trx, { topic, payload: eventPayload(row) });
+  });
+  const payment = toPayment(row);
+  if (result.outcome === 'declined') {
+    return { ok: false, payment, code: result.code, message: result.message, requires_action: false };
+  }
+  if (result.outcome === 'requires_action') {
+    return {
+      ok: false,
+      payment,
+      code: 'requires_action',
+      message: 'The buyer must complete the payment with the provider',
+      requires_action: true,
+    };
+  }
+  return { ok: true, payment };
+}

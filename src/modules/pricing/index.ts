@@ -26,6 +26,8 @@ export {
 } from './price-lists.service.js';
 export {
   getVariantPrices,
+  getVariantPrices as getBasePrices,
+  nextPriceChangeAt,
   type PriceInput,
   type ResolvedPrice,
   type ResolvePricesInput,

@@ -259,3 +259,20 @@ export async function resolvePrices(
   }
   return result;
 }
+
+/**
+ * The next moment an active price list starts or ends after `at`, or null: caches of resolved prices
+ * should expire by then, because a sale starting changes prices without any write.
+ */
+export async function nextPriceChangeAt(db: DbOrTrx, at: string = now()): Promise<string | null> {
+  const row = await db
+    .selectFrom('price_lists')
+    .select((eb) => [
+      eb.fn.min(eb.case().when('starts_at', '>', at).then(eb.ref('starts_at')).end()).as('next_start'),
+      eb.fn.min(eb.case().when('ends_at', '>', at).then(eb.ref('ends_at')).end()).as('next_end'),
+    ])
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  const candidates = [row?.next_start, row?.next_end].filter((v): v is string => typeof v === 'string');
+  return candidates.length === 0 ? null : candidates.sort()[0]!;
+}

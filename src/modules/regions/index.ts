@@ -3,7 +3,9 @@
 import type { StratusModule } from '../index.js';
 import { regionsRoutes } from './regions.routes.js';
 
+export { defaultRegion, defaultRegionCached, getRegionCached, invalidateRegions } from './regions.cache.js';
 export { RegionErrors } from './regions.errors.js';
+export { seedDefaultRegions } from './regions.seed.js';
 export {
   createRegion,
   createTaxClass,

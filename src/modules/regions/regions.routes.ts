@@ -4,6 +4,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { decodeCursor, Page, PageQuery, toPage } from '../../platform/http/pagination.js';
 import { currencies } from '../../platform/money/index.js';
+import { invalidateRegions } from './regions.cache.js';
 import {
   IdParams,
   RegionCreate,
@@ -34,7 +35,11 @@ const Deleted = Type.Object({ id: Type.String(), deleted: Type.Boolean() });
 
 export const regionsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx;
-  const done = () => ctx.pokeOutbox();
+  // Regions are cached on every node (regions.cache.ts): each write drops them everywhere.
+  const done = async () => {
+    await invalidateRegions(ctx.cache);
+    ctx.pokeOutbox();
+  };
 
   async function page(query: { limit?: number; cursor?: string }) {
     const limit = query.limit ?? 20;
@@ -88,7 +93,7 @@ export const regionsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     { config: write, schema: { body: RegionCreate, response: { 201: RegionOut } } },
     async (req, reply) => {
       const region = await inTransaction(db, (trx) => createRegion(trx, req.body));
-      done();
+      await done();
       return reply.status(201).send(toApi(region));
     },
   );
@@ -97,7 +102,7 @@ export const regionsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     { config: write, schema: { params: IdParams, body: RegionUpdate, response: { 200: RegionOut } } },
     async (req) => {
       const region = await inTransaction(db, (trx) => updateRegion(trx, req.params.id, req.body));
-      done();
+      await done();
       return toApi(region);
     },
   );
@@ -106,7 +111,7 @@ export const regionsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     { config: write, schema: { params: IdParams, response: { 200: Deleted } } },
     async (req) => {
       await inTransaction(db, (trx) => deleteRegion(trx, req.params.id));
-      done();
+      await done();
       return { id: req.params.id, deleted: true };
     },
   );
@@ -126,7 +131,7 @@ export const regionsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     { config: write, schema: { body: TaxClassCreate, response: { 201: TaxClassOut } } },
     async (req, reply) => {
       const row = await inTransaction(db, (trx) => createTaxClass(trx, req.body));
-      done();
+      await done();
       return reply.status(201).send(row);
     },
   );
@@ -135,7 +140,7 @@ export const regionsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     { config: write, schema: { params: IdParams, body: TaxClassUpdate, response: { 200: TaxClassOut } } },
     async (req) => {
       const row = await inTransaction(db, (trx) => updateTaxClass(trx, req.params.id, req.body));
-      done();
+      await done();
       return row;
     },
   );
@@ -144,7 +149,7 @@ export const regionsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     { config: write, schema: { params: IdParams, response: { 200: Deleted } } },
     async (req) => {
       await inTransaction(db, (trx) => deleteTaxClass(trx, req.params.id));
-      done();
+      await done();
       return { id: req.params.id, deleted: true };
     },
   );

@@ -8,10 +8,12 @@ export { ShippingErrors } from './shipping.errors.js';
 export {
   createShippingOption,
   getShippingOption,
+  invalidateShippingOptions,
   listShippingOptions,
   optionsForCart,
   type ShippingOption,
   type ShippingOptionInput,
+  shippingOptionCached,
 } from './shipping.service.js';
 
 export const shippingModule: StratusModule = { name: 'shipping', routes: shippingRoutes };

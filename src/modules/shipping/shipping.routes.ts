@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.js';
 import { CreateShippingOptionBody, ShippingOptionSchema } from './shipping.schemas.js';
-import { createShippingOption, listShippingOptions } from './shipping.service.js';
+import { createShippingOption, invalidateShippingOptions, listShippingOptions } from './shipping.service.js';
 
 export const shippingRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -13,7 +13,11 @@ export const shippingRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (pl
       schema: { body: CreateShippingOptionBody, response: { 201: ShippingOptionSchema } },
       config: { permission: 'shipping:write' },
     },
-    async (request, reply) => reply.code(201).send(await createShippingOption(ctx.db, request.body)),
+    async (request, reply) => {
+      const option = await createShippingOption(ctx.db, request.body);
+      await invalidateShippingOptions(ctx.cache);
+      return reply.code(201).send(option);
+    },
   );
   app.get(
     '/admin/shipping-options',

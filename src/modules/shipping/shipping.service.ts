@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
@@ -92,4 +93,23 @@ export async function optionsForCart(
     const price = shippingPrice(option, cart);
     return price === null ? [] : [{ ...option, price }];
   });
+}
+
+const SHIPPING_TAG = 'shipping-options';
+
+/** A shipping option from the shared cache (invalidated on every shipping option write). */
+export async function shippingOptionCached(
+  deps: { db: DbOrTrx; cache: Cache },
+  id: string,
+): Promise<ShippingOption> {
+  const key = `shipping-option:${id}`;
+  const hit = await deps.cache.get<ShippingOption>(key);
+  if (hit) return hit;
+  const option = await getShippingOption(deps.db, id);
+  await deps.cache.set(key, option, { ttlMs: 5 * 60_000, tags: [SHIPPING_TAG] });
+  return option;
+}
+
+export function invalidateShippingOptions(cache: Cache): Promise<void> {
+  return cache.invalidateTags([SHIPPING_TAG]);
 }

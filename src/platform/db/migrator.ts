@@ -1,9 +1,21 @@
-import { type MigrationResultSet, Migrator } from 'kysely';
+import { type MigrationResultSet, Migrator, sql } from 'kysely';
 import { migrations } from '../../migrations/index.js';
-import type { Db } from './database.js';
+import { type Db, dialectOf } from './database.js';
 
-export function createMigrator(db: Db): Migrator {
+/**
+ * On PostgreSQL, the schema the migration tables live in: the connection's current schema. Kysely looks
+ * for its tables in every schema unless told one, so without this a database holding other Stratus
+ * schemas (parallel test runs, several stores) would find another schema's lock table and skip its own.
+ */
+async function migrationSchema(db: Db): Promise<string | undefined> {
+  if (dialectOf(db) !== 'postgres') return undefined;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
+}
+
+export function createMigrator(db: Db, schema?: string): Migrator {
   return new Migrator({
+    ...(schema ? { migrationTableSchema: schema } : {}),
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'schema_migrations',
@@ -16,7 +28,7 @@ export function createMigrator(db: Db): Migrator {
 
 /** Applies every pending migration; throws with the failing migration's name and cause. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const result: MigrationResultSet = await createMigrator(db).migrateToLatest();
+  const result: MigrationResultSet = await createMigrator(db, await migrationSchema(db)).migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${String(result.error)}`, {
@@ -29,6 +41,6 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 export async function migrationStatus(
   db: Db,
 ): Promise<Array<{ name: string; executedAt: Date | undefined }>> {
-  const list = await createMigrator(db).getMigrations();
+  const list = await createMigrator(db, await migrationSchema(db)).getMigrations();
   return list.map((m) => ({ name: m.name, executedAt: m.executedAt }));
 }
