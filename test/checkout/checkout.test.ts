@@ -74,8 +74,16 @@ describe('checkout', () => {
         { variant_id: store.variants[0], product_id: expect.any(String), quantity: 2, unit_price: 1999 },
       ]),
     });
-    const completed = await store.ctx.db.selectFrom('outbox_events').select('payload').where('topic', '=', 'cart.completed').execute();
-    expect(JSON.parse(completed[0]!.payload)).toMatchObject({ cart_id: id, region_id: store.regionId, customer_id: null });
+    const completed = await store.ctx.db
+      .selectFrom('outbox_events')
+      .select('payload')
+      .where('topic', '=', 'cart.completed')
+      .execute();
+    expect(JSON.parse(completed[0]!.payload)).toMatchObject({
+      cart_id: id,
+      region_id: store.regionId,
+      customer_id: null,
+    });
     // Completing again returns the same order; the cart is closed for edits.
     const again = await complete(id);
     expect(again.json().order.id).toBe(order.id);

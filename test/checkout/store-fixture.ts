@@ -1,5 +1,5 @@
 import { createStockLocation, setStockLevel } from '../../src/modules/inventory/index.js';
-import { type PaymentProviders, usePaymentProviders } from '../../src/modules/payments/index.js';
+import { bindPaymentProviders, type PaymentProviders } from '../../src/modules/payments/index.js';
 import { createRegion } from '../../src/modules/regions/index.js';
 import { createShippingOption } from '../../src/modules/shipping/index.js';
 import { inTransaction } from '../../src/platform/db/transaction.js';
@@ -43,7 +43,7 @@ export async function createStore(
     options.poolMax ? { env: { DATABASE_POOL_MAX: String(options.poolMax) } } : {},
   );
   context.ctx.auth = staff;
-  if (options.providers) usePaymentProviders(context.ctx, options.providers);
+  if (options.providers) bindPaymentProviders(context.ctx, options.providers);
   const { regionId, locationId, secondLocationId } = await inTransaction(context.ctx.db, async (trx) => {
     const region = await createRegion(trx, {
       name: 'Europe',

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizePayment,
+  bindPaymentProviders,
   initiatePayment,
   ManualProvider,
   PaymentProviders,
-  usePaymentProviders,
 } from '../../src/modules/payments/index.js';
 import { type App, buildApp } from '../../src/platform/http/app.js';
 import type { Authenticator } from '../../src/platform/http/auth.js';
@@ -26,7 +26,7 @@ describe('manual payments and the admin payment API', () => {
   beforeAll(async () => {
     t = await createTestContext();
     t.ctx.auth = staff;
-    usePaymentProviders(t.ctx, providers);
+    bindPaymentProviders(t.ctx, providers);
     app = await buildApp(t.ctx);
     await app.ready();
   });

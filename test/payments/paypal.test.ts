@@ -3,6 +3,7 @@ import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizePayment,
+  bindPaymentProviders,
   cancelPayment,
   capturePayment,
   initiatePayment,
@@ -11,7 +12,6 @@ import {
   PayPalProvider,
   processWebhookEvent,
   refundPayment,
-  usePaymentProviders,
 } from '../../src/modules/payments/index.js';
 import { type App, buildApp } from '../../src/platform/http/app.js';
 import { createTestContext, type TestContext } from '../helpers/test-context.js';
@@ -39,7 +39,7 @@ describe('PayPal payments (against a fake Orders v2 API)', () => {
         apiBase: fake.url,
       }),
     ]);
-    usePaymentProviders(t.ctx, providers);
+    bindPaymentProviders(t.ctx, providers);
     app = await buildApp(t.ctx);
     await app.ready();
   });

@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizePayment,
+  bindPaymentProviders,
   cancelPayment,
   capturePayment,
   initiatePayment,
@@ -10,7 +11,6 @@ import {
   processWebhookEvent,
   refundPayment,
   StripeProvider,
-  usePaymentProviders,
 } from '../../src/modules/payments/index.js';
 import type { App } from '../../src/platform/http/app.js';
 import { buildApp } from '../../src/platform/http/app.js';
@@ -33,7 +33,7 @@ describe('Stripe payments (against a fake Stripe API)', () => {
       new ManualProvider(),
       new StripeProvider({ secretKey: 'sk_test_fake', webhookSecret: WEBHOOK_SECRET, apiBase: fake.url }),
     ]);
-    usePaymentProviders(t.ctx, providers);
+    bindPaymentProviders(t.ctx, providers);
     app = await buildApp(t.ctx);
     await app.ready();
   });

@@ -13,6 +13,7 @@ import {
   type PaymentProviders,
   refundPayment,
 } from '../payments/index.js';
+import { type CourierCallback, type FulfillmentProvider, getShippingOption } from '../shipping/index.js';
 import { OrderErrors } from './orders.errors.js';
 import { getOrder, getOrderRow, lockOrder, moveOrder, orderLines } from './orders.service.js';
 import { assertFulfillmentMove, assertPaymentMove, cancellable } from './orders.status.js';
@@ -20,6 +21,7 @@ import { assertFulfillmentMove, assertPaymentMove, cancellable } from './orders.
 export interface Ops {
   db: Db;
   providers: PaymentProviders;
+  fulfillment?: Map<string, FulfillmentProvider>;
 }
 
 type Allocation = { variant_id: string; location_id: string; quantity: number };
@@ -501,4 +503,89 @@ export async function pickList(db: DbOrTrx, locationId: string) {
     }
   }
   return entries;
+}
+
+/** The fulfillment provider of an order: its shipping option's (manual when unknown). */
+export async function providerFor(ops: Ops, orderId: string): Promise<string> {
+  const order = await getOrderRow(ops.db, orderId);
+  if (!order.shipping_option_id) return 'manual';
+  const option = await getShippingOption(ops.db, order.shipping_option_id).catch(() => null);
+  return option?.provider ?? 'manual';
+}
+
+/**
+ * Books each pending fulfillment with its provider; a courier answers with carrier and tracking, and
+ * the fulfillment is then shipped. A courier outage leaves the fulfillment pending (retry later).
+ */
+export async function dispatchFulfillments(
+  ops: Ops,
+  orderId: string,
+  fulfillmentIds: string[],
+  actor: string,
+) {
+  const order = await getOrderRow(ops.db, orderId);
+  for (const id of fulfillmentIds) {
+    const fulfillment = await ops.db
+      .selectFrom('fulfillments')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (fulfillment?.status !== 'pending') continue;
+    const provider = ops.fulfillment?.get(fulfillment.provider);
+    if (!provider || provider.id === 'manual') continue;
+    const booked = await provider.createShipment({
+      fulfillment_id: id,
+      order_id: orderId,
+      order_number: order.number,
+      location_id: fulfillment.location_id,
+      items: (JSON.parse(fulfillment.items) as { variant_id: string; quantity: number }[]).map((i) => ({
+        variant_id: i.variant_id,
+        quantity: i.quantity,
+      })),
+      address: JSON.parse(order.shipping_address) as Record<string, unknown>,
+    });
+    await shipFulfillment(
+      ops,
+      orderId,
+      id,
+      {
+        carrier: booked.carrier ?? provider.id,
+        tracking_number: booked.tracking_number ?? booked.provider_reference ?? id,
+        provider_reference: booked.provider_reference,
+      },
+      actor,
+    );
+  }
+  return getOrder(ops.db, orderId);
+}
+
+/** Applies a verified courier status callback; repeating one changes nothing. */
+export async function applyCourierCallback(ops: Ops, callback: CourierCallback) {
+  const fulfillment = await ops.db
+    .selectFrom('fulfillments')
+    .select(['id', 'order_id', 'status'])
+    .where('id', '=', callback.fulfillment_id)
+    .executeTakeFirst();
+  if (!fulfillment)
+    throw new AppError(OrderErrors.FULFILLMENT_NOT_FOUND, `Fulfillment ${callback.fulfillment_id} not found`);
+  if (callback.status === 'delivered') {
+    return deliverFulfillment(ops, fulfillment.order_id, fulfillment.id, 'courier');
+  }
+  if (fulfillment.status === 'shipped') {
+    await inTransaction(ops.db, async (trx) => {
+      const order = await lockOrder(trx, fulfillment.order_id);
+      await trx
+        .updateTable('fulfillments')
+        .set({ status: 'in_transit', updated_at: now() })
+        .where('id', '=', fulfillment.id)
+        .where('status', '=', 'shipped')
+        .execute();
+      await moveOrder(trx, order, {
+        message: `Fulfillment ${fulfillment.id} in transit`,
+        actor: 'courier',
+        data: { fulfillment_id: fulfillment.id, event_id: callback.event_id },
+      });
+    });
+  }
+  return getOrder(ops.db, fulfillment.order_id);
 }

@@ -2,14 +2,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.js';
+import { AppError, PlatformErrors } from '../../platform/http/errors.js';
 import { decodeCursor, Page, PageQuery, toPage } from '../../platform/http/pagination.js';
 import { paymentProvidersFor } from '../payments/index.js';
+import { CourierProvider, fulfillmentProvidersFor } from '../shipping/index.js';
 import {
+  applyCourierCallback,
   cancelOrder,
   createFulfillments,
   deliverFulfillment,
+  dispatchFulfillments,
   markPaid,
   pickList,
+  providerFor,
   receiveReturn,
   requestReturn,
   shipFulfillment,
@@ -39,7 +44,11 @@ const Reply = { response: { 200: OrderSchema } };
 
 export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const ops = () => ({ db: ctx.db, providers: paymentProvidersFor(ctx) });
+  const ops = () => ({
+    db: ctx.db,
+    providers: paymentProvidersFor(ctx),
+    fulfillment: fulfillmentProvidersFor(ctx),
+  });
   const actor = (request: { principal: { id: string } | null }) => request.principal?.id ?? 'system';
   const read = { permission: 'orders:read' };
   const write = { permission: 'orders:write' };
@@ -165,12 +174,18 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
         if (request.body === undefined || request.body === null) request.body = {};
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(
-        done({
-          fulfillment_ids: await createFulfillments(ops(), request.params.id, request.body, actor(request)),
-        }),
-      ),
+    async (request, reply) => {
+      // The order's shipping option decides the provider; a courier is booked at once.
+      const provider = await providerFor(ops(), request.params.id);
+      const ids = await createFulfillments(
+        ops(),
+        request.params.id,
+        { provider, ...request.body },
+        actor(request),
+      );
+      await dispatchFulfillments(ops(), request.params.id, ids, actor(request));
+      return reply.code(201).send(done({ fulfillment_ids: ids }));
+    },
   );
   app.post(
     '/admin/orders/:id/fulfillments/:fulfillment_id/shipments',
@@ -271,4 +286,30 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
       data: await pickList(ctx.db, request.query.location_id),
     }),
   );
+
+  // Courier status callbacks, verified over the exact bytes received.
+  await app.register(async (hooks) => {
+    hooks.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, body),
+    );
+    hooks.post(
+      '/hooks/courier',
+      {
+        schema: {
+          hide: true,
+          response: { 200: Type.Object({ received: Type.Boolean(), status: Type.String() }) },
+        },
+        config: { idempotency: false },
+      },
+      async (request) => {
+        const courier = fulfillmentProvidersFor(ctx).get('courier');
+        if (!(courier instanceof CourierProvider))
+          throw new AppError(PlatformErrors.NOT_FOUND, 'No courier is configured');
+        const callback = courier.parseCallback(String(request.body ?? ''), request.headers);
+        const order = await applyCourierCallback(ops(), callback);
+        ctx.pokeOutbox();
+        return { received: true, status: order.status };
+      },
+    );
+  });
 };

@@ -25,10 +25,10 @@ export { processWebhookEvent, receiveWebhook } from './payments.webhooks.js';
 export { type PayPalOptions, PayPalProvider } from './paypal.provider.js';
 export type { PaymentProvider, PaymentSession } from './provider.js';
 export {
+  bindPaymentProviders,
   PaymentProviders,
   paymentProvidersFor,
   paymentProvidersFromEnv,
-  usePaymentProviders,
 } from './providers.js';
 export { type StripeOptions, StripeProvider } from './stripe.provider.js';
 

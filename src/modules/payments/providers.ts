@@ -74,6 +74,6 @@ export function paymentProvidersFor(ctx: AppContext): PaymentProviders {
   return providers;
 }
 
-export function usePaymentProviders(ctx: AppContext, providers: PaymentProviders): void {
+export function bindPaymentProviders(ctx: AppContext, providers: PaymentProviders): void {
   bound.set(ctx, providers);
 }

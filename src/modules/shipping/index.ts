@@ -3,6 +3,19 @@
 import type { StratusModule } from '../index.js';
 import { shippingRoutes } from './shipping.routes.js';
 
+export {
+  type BookedShipment,
+  bindFulfillmentProviders,
+  type CourierCallback,
+  CourierProvider,
+  type FulfillmentProvider,
+  fulfillmentProvidersFor,
+  fulfillmentProvidersFromEnv,
+  ManualFulfillmentProvider,
+  type ShipmentRequest,
+  signPayload,
+  verifySignature,
+} from './fulfillment-provider.js';
 export { type ShippingRate, shippingPrice, type WeightBracket } from './rates.js';
 export { ShippingErrors } from './shipping.errors.js';
 export {

@@ -11,6 +11,10 @@ export const ShippingErrors = defineErrors({
     description:
       'The shipping option breaks a rule (free_above needs a threshold, weight_table needs brackets).',
   },
+  COURIER_UNAVAILABLE: {
+    status: 502,
+    description: 'The courier could not be reached or refused the shipment; the fulfillment stays pending.',
+  },
   COURIER_SIGNATURE_INVALID: {
     status: 400,
     description: 'The courier callback signature is missing, stale or does not match the payload.',

@@ -1,0 +1,84 @@
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeCart } from '../../src/modules/checkout/index.js';
+import { paymentProvidersFor } from '../../src/modules/payments/index.js';
+import { createStore, readyCart, type Store } from './store-fixture.js';
+
+/** Counts executed SQL statements (transformResult runs once per statement; BEGIN/COMMIT are not queries). */
+class StatementCounter implements KyselyPlugin {
+  count = 0;
+  kinds: string[] = [];
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const text = JSON.stringify(args.node);
+    const table = /TableNode.*?"name":"([a-z_]+)"/.exec(text)?.[1];
+    this.kinds.push(`${args.node.kind.replace('QueryNode', '')} ${table}`);
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.count++;
+    return args.result;
+  }
+}
+
+// The issue's target is 25 statements per completion. Checkout's own steps take 6 (+ 2-3 outbox rows);
+// inventory's reserve + commit take ~24 for a 3-line cart (one UPDATE + one ledger INSERT per line in
+// each), so the whole stays above 25 until inventory batches those. This test holds both: the
+// checkout's own share at its floor, and the total at today's ceiling so it can only go down.
+const BUDGET = 34;
+const OWN_BUDGET = 6;
+const OWN_TABLES = new Set([
+  'carts',
+  'payments',
+  'counters',
+  'orders',
+  'order_line_items',
+  'order_events',
+  'promotions',
+  'promotion_usages',
+  'shipping_options',
+]);
+
+describe('checkout statement budget', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await createStore({ stock: 100 });
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it(`completes a 3-line cart with manual payment within its SQL statement budget`, async () => {
+    const deps = () => ({
+      db: store.ctx.db.withPlugin(counter),
+      cache: store.ctx.cache,
+      providers: paymentProvidersFor(store.ctx),
+    });
+    const counter = new StatementCounter();
+    // Warm the region cache the way a running store has it.
+    const warm = await readyCart(store, [{ variant: store.variants[0]!, quantity: 1 }]);
+    await completeCart(deps(), warm.id);
+    const { id } = await readyCart(
+      store,
+      store.variants.map((variant) => ({ variant, quantity: 2 })),
+    );
+    counter.count = 0;
+    counter.kinds = [];
+    const { order } = await completeCart(deps(), id);
+    expect(order.items).toHaveLength(3);
+    console.info(
+      `checkout completion: ${counter.count} SQL statements`,
+      process.env.SHOW_SQL ? counter.kinds : '',
+    );
+    expect(counter.count).toBeGreaterThan(0);
+    expect(counter.count).toBeLessThanOrEqual(BUDGET);
+    const own = counter.kinds.filter((k) => OWN_TABLES.has(k.split(' ')[1] ?? ''));
+    expect(own.length, own.join(', ')).toBeLessThanOrEqual(OWN_BUDGET);
+  });
+});

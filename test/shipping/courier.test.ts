@@ -1,0 +1,156 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bindFulfillmentProviders,
+  CourierProvider,
+  createShippingOption,
+  type FulfillmentProvider,
+  ManualFulfillmentProvider,
+  signPayload,
+  verifySignature,
+} from '../../src/modules/shipping/index.js';
+import { createStore, owner, readyCart, type Store } from '../checkout/store-fixture.js';
+
+const SECRET = 'courier-shared-secret';
+
+describe('courier fulfillment provider (against a fake courier)', () => {
+  let store: Store;
+  let courier: Server;
+  const received: { body: string; signature: string | undefined }[] = [];
+
+  beforeAll(async () => {
+    courier = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        received.push({ body, signature: req.headers['x-stratus-signature'] as string | undefined });
+        try {
+          verifySignature(SECRET, body, req.headers['x-stratus-signature']);
+        } catch {
+          res.writeHead(401).end();
+          return;
+        }
+        const request = JSON.parse(body);
+        res.writeHead(201, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            shipment_id: `SHP-${request.fulfillment_id.slice(-6)}`,
+            carrier: 'FakeExpress',
+            tracking_number: `FX${request.order_number}`,
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => courier.listen(0, '127.0.0.1', resolve));
+    store = await createStore({ stock: 10 });
+    const url = `http://127.0.0.1:${(courier.address() as AddressInfo).port}/shipments`;
+    bindFulfillmentProviders(
+      store.ctx,
+      new Map<string, FulfillmentProvider>([
+        ['manual', new ManualFulfillmentProvider()],
+        ['courier', new CourierProvider({ url, secret: SECRET })],
+      ]),
+    );
+  });
+  afterAll(async () => {
+    await store.close();
+    await new Promise((resolve) => courier.close(resolve));
+  });
+
+  const callback = (body: object, signature?: string) => {
+    const raw = JSON.stringify(body);
+    return store.app.inject({
+      method: 'POST',
+      url: '/hooks/courier',
+      headers: {
+        'content-type': 'application/json',
+        'x-courier-signature': signature ?? signPayload(SECRET, raw),
+      },
+      payload: raw,
+    });
+  };
+
+  it('books a signed shipment, then signed callbacks move the order to in transit and delivered', async () => {
+    const option = await createShippingOption(store.ctx.db, {
+      region_id: store.regionId,
+      name: 'Courier',
+      provider: 'courier',
+      price_type: 'flat',
+      amount: 699,
+    });
+    const { id } = await readyCart(store, [{ variant: store.variants[0]!, quantity: 1 }]);
+    await store.app.inject({
+      method: 'PATCH',
+      url: `/store/carts/${id}`,
+      payload: { shipping_option_id: option.id },
+    });
+    const { order } = (await store.app.inject({ method: 'POST', url: `/store/carts/${id}/complete` })).json();
+    expect(order.shipping_total).toBe(699);
+    await store.app.inject({ method: 'POST', url: `/admin/orders/${order.id}/mark-paid`, headers: owner });
+    const ful = await store.app.inject({
+      method: 'POST',
+      url: `/admin/orders/${order.id}/fulfillments`,
+      headers: owner,
+      payload: {},
+    });
+    expect(ful.statusCode).toBe(201);
+    const [fulfillmentId] = ful.json().fulfillment_ids;
+    expect(received).toHaveLength(1);
+    expect(JSON.parse(received[0]!.body)).toMatchObject({
+      type: 'shipment.requested',
+      fulfillment_id: fulfillmentId,
+      order_number: order.number,
+      items: [{ variant_id: store.variants[0], quantity: 1 }],
+    });
+    const shipped = (await store.app.inject({ url: `/admin/orders/${order.id}`, headers: owner })).json();
+    expect(shipped.status).toBe('shipped');
+    const row = await store.ctx.db
+      .selectFrom('fulfillments')
+      .selectAll()
+      .where('id', '=', fulfillmentId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      provider: 'courier',
+      carrier: 'FakeExpress',
+      tracking_number: `FX${order.number}`,
+      status: 'shipped',
+    });
+
+    // Bad signatures are refused and change nothing.
+    const forged = await callback(
+      { event_id: 'e0', fulfillment_id: fulfillmentId, status: 'delivered' },
+      signPayload('wrong', '{}'),
+    );
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().error.code).toBe('COURIER_SIGNATURE_INVALID');
+    const stale = JSON.stringify({ event_id: 'e0', fulfillment_id: fulfillmentId, status: 'delivered' });
+    const old = await callback(
+      JSON.parse(stale),
+      signPayload(SECRET, stale, Math.floor(Date.now() / 1000) - 3600),
+    );
+    expect(old.statusCode).toBe(400);
+    expect((await store.app.inject({ url: `/admin/orders/${order.id}`, headers: owner })).json().status).toBe(
+      'shipped',
+    );
+
+    expect(
+      (await callback({ event_id: 'e1', fulfillment_id: fulfillmentId, status: 'in_transit' })).json(),
+    ).toEqual({ received: true, status: 'shipped' });
+    expect(
+      (await callback({ event_id: 'e2', fulfillment_id: fulfillmentId, status: 'delivered' })).json(),
+    ).toEqual({ received: true, status: 'delivered' });
+    expect(
+      (await callback({ event_id: 'e2', fulfillment_id: fulfillmentId, status: 'delivered' })).json().status,
+    ).toBe('delivered');
+    const topics = (
+      await store.ctx.db
+        .selectFrom('outbox_events')
+        .select('topic')
+        .where('topic', 'in', ['order.shipped', 'order.delivered'])
+        .execute()
+    ).map((e) => e.topic);
+    expect(topics.sort()).toEqual(['order.delivered', 'order.shipped']);
+  });
+});
