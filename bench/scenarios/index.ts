@@ -1,5 +1,6 @@
 import type { AppContext } from '../../src/platform/http/context.js';
 import { catalogScenarios } from './catalog.js';
+import { storefrontScenarios } from './storefront.js';
 
 export interface BenchRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -55,4 +56,5 @@ export const scenarios: Record<string, Scenario> = {
     requests: () => [{ path: '/health/live' }],
   },
   ...catalogScenarios,
+  ...storefrontScenarios,
 };

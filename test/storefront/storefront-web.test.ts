@@ -98,6 +98,10 @@ describe('storefront web: pages served by Stratus', () => {
     // Only the first variant has a PLN price; PLN prices are tax-inclusive as set.
     expect(product!.offers).toMatchObject({ price: '499.00', priceCurrency: 'PLN' });
     expect(meta(res.body, 'property', 'og:locale')).toBe('pl_PL');
+    // A language the shop does not speak falls back to English rather than failing the page.
+    const german = await t.app.inject({ url: `/products/${chair.handle}?lang=de` });
+    expect(german.statusCode).toBe(200);
+    expect(jsonLd(german.body)[0]!.name).toBe('Oak Chair');
   });
 
   it('serves product pages from the cache with a strong ETag and answers 304', async () => {

@@ -1,26 +1,21 @@
 import type { DbOrTrx } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/http/errors.js';
-// TEMPORARY until the catalog's index.ts exports these (requested in commerce-notes.md).
-import { localeChain, translate } from '../catalog/catalog.locale.js';
-import { LISTS_TAG, productTag } from '../catalog/catalog.products.js';
-import { storeProduct, storeRegion } from '../catalog/catalog.store.js';
-import { allCategories, CATEGORIES_TAG } from '../catalog/catalog.taxonomy.js';
-
-async function publishedProductHandles(db: DbOrTrx) {
-  return db
-    .selectFrom('products')
-    .select(['handle', 'updated_at'])
-    .where('status', '=', 'published')
-    .orderBy('id')
-    .execute();
-}
-
+import {
+  allCategories,
+  CATEGORIES_TAG,
+  LISTS_TAG,
+  localeChain,
+  productTag,
+  publishedProductHandles,
+  type StoreProduct,
+  storeProduct,
+  storeRegion,
+  translate,
+} from '../catalog/index.js';
 import { escapeHtml, type HeadCategory } from './storefront-web.head.js';
 
 /** A page that was not found is cached under these, so a publish or a new category replaces it. */
 export const NOT_FOUND_TAGS = [LISTS_TAG, CATEGORIES_TAG];
-
-type StoreProduct = Awaited<ReturnType<typeof storeProduct>>;
 
 const notFound = (error: unknown) => error instanceof AppError && error.status === 404;
 

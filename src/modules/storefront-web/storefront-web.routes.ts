@@ -24,11 +24,16 @@ const PAGE_CACHE_CONTROL = 'public, max-age=30, stale-while-revalidate=60';
 const SHELL_CACHE_CONTROL = 'no-cache';
 const PAGE_TTL_MS = 60_000;
 
-const Lang = Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('pl')]));
+// Pages never answer 400: an unknown language falls back to English, an unknown region to a 404 page.
 const PageQuery = Type.Object(
-  { lang: Lang, region: Type.Optional(Type.String({ maxLength: 64 })) },
+  {
+    lang: Type.Optional(Type.String({ maxLength: 35 })),
+    region: Type.Optional(Type.String({ maxLength: 64 })),
+  },
   { additionalProperties: true },
 );
+const LANGUAGES = new Set(['en', 'pl']);
+const languageOf = (lang: string | undefined) => (lang && LANGUAGES.has(lang) ? lang : 'en');
 const Handle = Type.Object({ handle: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** The site's own origin, from the request (behind a proxy when `trustProxy` is configured). */
@@ -85,7 +90,7 @@ export function storefrontWebRoutes(
     });
 
     app.get('/', { schema: { hide: true, querystring: PageQuery } }, async (request, reply) =>
-      sendHtml(reply, shellStatus, page(homeHead(originOf(request), request.query.lang ?? 'en'))),
+      sendHtml(reply, shellStatus, page(homeHead(originOf(request), languageOf(request.query.lang)))),
     );
 
     app.get(
@@ -93,7 +98,7 @@ export function storefrontWebRoutes(
       { schema: { hide: true, params: Handle, querystring: PageQuery } },
       async (request, reply) => {
         const { handle } = request.params;
-        const locale = request.query.lang ?? 'en';
+        const locale = languageOf(request.query.lang);
         const region = request.query.region;
         const origin = originOf(request);
         const key = `storefront:html:product:${origin}:${handle}:${region ?? ''}:${locale}`;
@@ -117,7 +122,7 @@ export function storefrontWebRoutes(
       { schema: { hide: true, params: Handle, querystring: PageQuery } },
       async (request, reply) => {
         const { handle } = request.params;
-        const locale = request.query.lang ?? 'en';
+        const locale = languageOf(request.query.lang);
         const origin = originOf(request);
         const key = `storefront:html:category:${origin}:${handle}:${locale}`;
         return sendPage(cache, request, reply, key, PAGE_CACHE_CONTROL, async () => {

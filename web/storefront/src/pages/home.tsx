@@ -23,7 +23,7 @@ export function HomePage() {
     api<{ data: Category[] }>('/store/categories', { query: { locale } }),
   );
   const collections = useLoad(locale, () =>
-    api<{ data: Collection[] }>('/store/collections', { query: { locale } }).catch(() => ({ data: [] })),
+    api<{ data: Collection[] }>('/store/collections', { query: { locale } }),
   );
   const topCategories = (categories.data?.data ?? []).filter((c) => c.parent_id === null);
   return (
@@ -38,7 +38,7 @@ export function HomePage() {
           <ul className="chips">
             {collections.data?.data.map((c) => (
               <li key={c.id}>
-                <Link href={`/collections/${c.handle}`}>{c.title}</Link>
+                <Link href={`/collections/${c.id}`}>{c.title}</Link>
               </li>
             ))}
           </ul>

@@ -53,6 +53,12 @@ export function ListingPage({ scope }: { scope: Scope }) {
     api<{ data: Category[] }>('/store/categories', { query: { locale } }),
   );
   const category = categories.data?.data.find((c) => c.handle === scope.handle || c.id === scope.handle);
+  const collections = useLoad(scope.kind === 'collection' ? locale : null, () =>
+    api<{ data: Array<{ id: string; title: string; description: string }> }>('/store/collections', {
+      query: { locale },
+    }),
+  );
+  const collection = collections.data?.data.find((c) => c.id === scope.handle);
   const title =
     scope.kind === 'search'
       ? q
@@ -60,7 +66,7 @@ export function ListingPage({ scope }: { scope: Scope }) {
         : t('search.title')
       : scope.kind === 'category'
         ? (category?.name ?? '')
-        : t('listing.collection');
+        : (collection?.title ?? t('listing.collection'));
 
   const items = [...(first.data?.data ?? []), ...(more?.key === key ? more.items : [])];
   const cursor = more?.key === key ? more.cursor : (first.data?.next_cursor ?? null);
@@ -108,7 +114,9 @@ export function ListingPage({ scope }: { scope: Scope }) {
   return (
     <main className="listing">
       <h1>{title}</h1>
-      {category?.description && <p>{category.description}</p>}
+      {(category?.description || collection?.description) && (
+        <p>{category?.description || collection?.description}</p>
+      )}
       <div className="listing__layout">
         <aside className="facets" aria-label={t('listing.filters')}>
           {categoryFacets.length > 0 && (
