@@ -86,7 +86,7 @@ describe('storefront web: pages served by Stratus', () => {
       }),
     ]);
     // The product read is embedded so the app's first paint needs no request.
-    expect(html).toContain('window.__STRATUS_PRODUCT__=');
+    expect(html).toContain('<script type="application/json" id="stratus-product">');
   });
 
   it('renders the head in the requested region and language', async () => {

@@ -59,7 +59,8 @@ export function storefrontWebRoutes(
   const build = options.build ?? loadStorefrontBuild();
   const settings = options.settings ?? storefrontSettingsFromEnv();
   // Public settings the app reads at start (never secrets): the Stripe publishable key, when Stripe is on.
-  const configScript = `<script>window.__STRATUS_CONFIG__=${scriptJson({
+  // Embedded as JSON data blocks, which the Content-Security-Policy allows (it forbids inline scripts).
+  const configScript = `<script type="application/json" id="stratus-config">${scriptJson({
     stripe_publishable_key: settings.stripePublishableKey,
   })}</script>`;
   const page = (head: string, data = '') => renderPage(build.template, head, configScript + data);
@@ -105,7 +106,7 @@ export function storefrontWebRoutes(
         return sendPage(cache, request, reply, key, PAGE_CACHE_CONTROL, async (): Promise<CachedPage> => {
           const found = await readProduct(db, handle, region, locale);
           if (!found) return notFound(page, origin, request.url);
-          const data = `<script>window.__STRATUS_PRODUCT__=${scriptJson({
+          const data = `<script type="application/json" id="stratus-product">${scriptJson({
             handle,
             region_param: region ?? null,
             locale,

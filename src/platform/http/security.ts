@@ -15,7 +15,20 @@ import { AppError, PlatformErrors } from './errors.js';
  */
 export async function installSecurity(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { http } = ctx.config;
-  await app.register(helmet, { global: true });
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: {
+      directives: {
+        // No inline scripts anywhere: pages embed data as JSON blocks. Stripe.js and its card frames
+        // are the only third-party code, so card data stays with Stripe (see docs/security.md).
+        scriptSrc: ["'self'", 'https://js.stripe.com'],
+        frameSrc: ["'self'", 'https://js.stripe.com', 'https://hooks.stripe.com'],
+        // Product media and 3D models may live on a CDN or the merchant's storage.
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+        connectSrc: ["'self'", 'https:'],
+      },
+    },
+  });
   await app.register(cors, {
     origin: http.corsOrigins.length > 0 ? http.corsOrigins : false,
     credentials: true,

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { api, type Product, type Variant } from '../api.js';
 import { useCart } from '../cart.js';
 import { PriceTag } from '../components/price.js';
+import { embedded as embeddedData } from '../embedded.js';
 import { useLoad } from '../hooks.js';
 import { useT } from '../i18n.js';
 import { useShop } from '../store.js';
@@ -12,11 +13,12 @@ const ModelViewer = lazy(() =>
 
 /** What the server embedded for this URL (see src/modules/storefront-web), so the first paint needs no fetch. */
 function embedded(handle: string): { key: string; data: Product } | undefined {
-  const seed = (
-    window as {
-      __STRATUS_PRODUCT__?: { handle: string; region_param: string | null; locale: string; product: Product };
-    }
-  ).__STRATUS_PRODUCT__;
+  const seed = embeddedData<{
+    handle: string;
+    region_param: string | null;
+    locale: string;
+    product: Product;
+  }>('stratus-product');
   if (!seed || seed.handle !== handle) return undefined;
   return { key: `${handle}|${seed.region_param ?? undefined}|${seed.locale}`, data: seed.product };
 }

@@ -1,9 +1,9 @@
 import { loadStripe, type Stripe, type StripeCardElement } from '@stripe/stripe-js';
+import { embedded } from '../embedded.js';
 
 /** The publishable key comes from the server (STRIPE_PUBLISHABLE_KEY), embedded in the page it serves. */
 export function stripeConfig(): { publishableKey: string } | null {
-  const key = (window as { __STRATUS_CONFIG__?: { stripe_publishable_key?: string | null } })
-    .__STRATUS_CONFIG__?.stripe_publishable_key;
+  const key = embedded<{ stripe_publishable_key?: string | null }>('stratus-config')?.stripe_publishable_key;
   return key ? { publishableKey: key } : null;
 }
 
