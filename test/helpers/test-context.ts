@@ -40,6 +40,9 @@ export async function createTestContext(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     STRATUS_DATA_DIR: dataDir,
+    // Suites drive hundreds of requests from one IP; the rate-limit tests set their own limits.
+    STRATUS_RATE_LIMIT_PER_MINUTE: '1000000',
+    STRATUS_ACCOUNT_RATE_LIMIT_PER_MINUTE: '1000000',
     ...options.env,
   });
   let dropSchema: (() => Promise<void>) | undefined;

@@ -4,7 +4,7 @@ import { migrations as knownMigrations } from '../../migrations/index.js';
 import { createDatabase, type Database } from '../../platform/db/database.js';
 import { migrateToLatest } from '../../platform/db/migrator.js';
 import type { Manifest, Payload, TableData } from './archive.js';
-import { SQLITE_TABLES } from './snapshot.js';
+import { PG_TABLES, SQLITE_TABLES } from './snapshot.js';
 
 /** The target is not fit for a restore (not empty, or a newer schema); nothing was written. */
 export class RestoreRefusedError extends Error {
@@ -20,8 +20,7 @@ export async function existingTables(database: Database): Promise<Set<string>> {
   const query =
     database.dialect === 'sqlite'
       ? sql<{ name: string }>`${sql.raw(SQLITE_TABLES)}`
-      : sql<{ name: string }>`select table_name as name from information_schema.tables
-          where table_schema = current_schema() and table_type = 'BASE TABLE'`;
+      : sql<{ name: string }>`${sql.raw(PG_TABLES)}`;
   const { rows } = await query.execute(database.db);
   return new Set(rows.map((r) => r.name));
 }

@@ -17,6 +17,13 @@ const SKIPPED = new Set(['schema_migrations', 'schema_migrations_lock']);
  * Ordinary and virtual tables (full-text indexes hold data too), but not the shadow tables SQLite keeps
  * behind a virtual table: those are rebuilt by inserting into the virtual table, and cannot be written.
  */
+/**
+ * Ordinary and partitioned tables of the current schema, but not the partitions themselves: a
+ * partitioned table's rows are read and written through its parent.
+ */
+export const PG_TABLES = `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = current_schema() and c.relkind in ('r', 'p') and not c.relispartition order by c.relname`;
+
 export const SQLITE_TABLES = `select name from pragma_table_list
   where schema = 'main' and type in ('table', 'virtual') and name not like 'sqlite_%' order by name`;
 
@@ -105,10 +112,7 @@ function pgDumpSnapshot(url: string, schema: string, snapshotId: string): Promis
 }
 
 async function exportPostgres(client: pg.PoolClient): Promise<{ migrations: string[]; tables: TableData[] }> {
-  const { rows: names } = await client.query<{ name: string }>(
-    `select table_name as name from information_schema.tables
-     where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`,
-  );
+  const { rows: names } = await client.query<{ name: string }>(PG_TABLES);
   const tables: TableData[] = [];
   for (const { name } of names) {
     if (SKIPPED.has(name)) continue;

@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { after, now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
-import { emit } from '../../platform/events/outbox.js';
+import { emit, emitAll } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { CartErrors } from '../cart/cart.errors.js';
 import { type Cart, type PricedCart, priceCart, toCart } from '../cart/cart.service.js';
@@ -315,20 +315,23 @@ async function createOrder(
     .where('id', '=', cart.id)
     .execute();
   const ids = { visitor_id: cart.visitor_id, session_id: cart.session_id };
-  await emit(trx, { topic: 'order.placed', payload: orderEventPayload(order, lines, ids) });
-  await emit(trx, {
-    topic: 'cart.completed',
-    payload: {
-      cart_id: cart.id,
-      customer_id: cart.customer_id,
-      region_id: cart.region_id,
-      completed_at: at,
-      visitor_id: cart.visitor_id,
-      order_id: orderId,
+  const placed = orderEventPayload(order, lines, ids);
+  // One pair of statements for all of the completion's events (see emitAll).
+  await emitAll(trx, [
+    { topic: 'order.placed', payload: placed },
+    {
+      topic: 'cart.completed',
+      payload: {
+        cart_id: cart.id,
+        customer_id: cart.customer_id,
+        region_id: cart.region_id,
+        completed_at: at,
+        visitor_id: cart.visitor_id,
+        order_id: orderId,
+      },
     },
-  });
-  if (paymentStatus === 'captured')
-    await emit(trx, { topic: 'order.paid', payload: orderEventPayload(order, lines, ids) });
+    ...(paymentStatus === 'captured' ? [{ topic: 'order.paid', payload: placed }] : []),
+  ]);
   return { order, lines };
 }
 

@@ -18,31 +18,42 @@ export async function emit(
   event: DomainEvent,
   registry: SubscriberRegistry = subscribers,
 ): Promise<string> {
-  const id = newId('evt');
+  const [id] = await emitAll(trx, [event], registry);
+  return id!;
+}
+
+/**
+ * Records several events of one use case with two statements in all (events, then deliveries), in
+ * the order given. Hot paths such as checkout emit their events together through this.
+ */
+export async function emitAll(
+  trx: Trx,
+  events: DomainEvent[],
+  registry: SubscriberRegistry = subscribers,
+): Promise<string[]> {
+  if (events.length === 0) return [];
   const at = now();
-  await trx
-    .insertInto('outbox_events')
-    .values({ id, topic: event.topic, payload: JSON.stringify(event.payload), created_at: at })
-    .execute();
-  const targets = registry.forTopic(event.topic);
-  if (targets.length > 0) {
-    await trx
-      .insertInto('outbox_deliveries')
-      .values(
-        targets.map((s) => ({
-          id: newId('dlv'),
-          event_id: id,
-          subscriber: s.name,
-          status: 'pending' as const,
-          attempts: 0,
-          next_attempt_at: at,
-          lease_owner: null,
-          last_error: null,
-          created_at: at,
-          updated_at: at,
-        })),
-      )
-      .execute();
-  }
-  return id;
+  const rows = events.map((event) => ({
+    id: newId('evt'),
+    topic: event.topic,
+    payload: JSON.stringify(event.payload),
+    created_at: at,
+  }));
+  await trx.insertInto('outbox_events').values(rows).execute();
+  const deliveries = rows.flatMap((row) =>
+    registry.forTopic(row.topic).map((s) => ({
+      id: newId('dlv'),
+      event_id: row.id,
+      subscriber: s.name,
+      status: 'pending' as const,
+      attempts: 0,
+      next_attempt_at: at,
+      lease_owner: null,
+      last_error: null,
+      created_at: at,
+      updated_at: at,
+    })),
+  );
+  if (deliveries.length > 0) await trx.insertInto('outbox_deliveries').values(deliveries).execute();
+  return rows.map((row) => row.id);
 }
