@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
@@ -23,6 +23,30 @@ function imageEnv(): Record<string, string> {
   return env;
 }
 
+/**
+ * Lays out a directory as one stage's COPY instructions would: repository paths, or (with --from)
+ * paths of an earlier stage's directory. node_modules is linked rather than copied.
+ */
+function stage(instructions: typeof runtime, into: string, from: Record<string, string> = {}): void {
+  for (const instruction of instructions.filter((i) => i.getKeyword() === 'COPY')) {
+    const flags = (
+      instruction as unknown as { getFlags(): { getName(): string; getValue(): string | null }[] }
+    ).getFlags();
+    const fromFlag = flags.find((f) => f.getName() === 'from')?.getValue() ?? undefined;
+    const paths = instruction.getArguments().map((a) => a.getValue());
+    const target = paths.pop()!;
+    for (const source of paths) {
+      const origin = fromFlag
+        ? path.join(from[fromFlag]!, path.relative('/app', source))
+        : path.join(root, source);
+      const resolved = path.resolve(into, target === './' ? path.basename(source) : target);
+      mkdirSync(path.dirname(resolved), { recursive: true });
+      if (path.basename(origin) === 'node_modules') symlinkSync(path.join(root, 'node_modules'), resolved);
+      else cpSync(origin, resolved, { recursive: true });
+    }
+  }
+}
+
 function jsonForm(content: string): string[] {
   return JSON.parse(content.slice(content.indexOf('['))) as string[];
 }
@@ -37,8 +61,17 @@ describe.skipIf(testDialect !== 'sqlite')('image commands as processes', () => {
       .getInstructions()
       .find((i) => i.getKeyword() === 'RUN' && i.getArgumentsContent() === 'npm run build');
     expect(build).toBeDefined();
-    const built = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+    // Build in a copy laid out by the build stage's COPY lines (so a source the image forgets to copy
+    // fails here), with the build stage's environment: no NODE_ENV.
+    const buildStage = dockerfile.getInstructions().slice(0, runtimeStart);
+    const buildDir = path.join(dataDir, 'build');
+    stage(buildStage, buildDir);
+    symlinkSync(path.join(root, 'node_modules'), path.join(buildDir, 'node_modules'));
+    const { NODE_ENV: _ignored, ...buildEnv } = process.env;
+    const built = spawnSync('npm', ['run', 'build'], { cwd: buildDir, encoding: 'utf8', env: buildEnv });
     expect(built.status, built.stdout + built.stderr).toBe(0);
+    const appDir = path.join(dataDir, 'app');
+    stage(runtime, appDir, { build: buildDir });
 
     const [command, ...args] = jsonForm(dockerfile.getCMDs()[0]!.getArgumentsContent()!);
     const port = freePort();
@@ -46,12 +79,12 @@ describe.skipIf(testDialect !== 'sqlite')('image commands as processes', () => {
       ...imageEnv(),
       PATH: process.env.PATH!,
       PORT: String(port),
-      STRATUS_DATA_DIR: dataDir,
+      STRATUS_DATA_DIR: path.join(dataDir, 'data'),
       STRATUS_DRAIN_DELAY_MS: '200',
     };
     expect(env.NODE_ENV).toBe('production');
     const server = spawn(command === 'node' ? process.execPath : command!, args, {
-      cwd: root,
+      cwd: appDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
