@@ -62,11 +62,13 @@ describe('scheduler', () => {
   });
 
   it('takes over an expired lease but never a live one', async () => {
-    expect(await acquireLease(a.ctx.db, 'x', 'node-a', 50)).toBe(true);
-    expect(await acquireLease(b.ctx.db, 'x', 'node-b', 50)).toBe(false);
-    expect(await acquireLease(a.ctx.db, 'x', 'node-a', 50)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(await acquireLease(b.ctx.db, 'x', 'node-b', 50)).toBe(true);
-    expect(await acquireLease(a.ctx.db, 'x', 'node-a', 50)).toBe(false);
+    // Live leases are long enough that a loaded machine cannot let them lapse between two calls.
+    expect(await acquireLease(a.ctx.db, 'x', 'node-a', 10_000)).toBe(true);
+    expect(await acquireLease(b.ctx.db, 'x', 'node-b', 10_000)).toBe(false);
+    expect(await acquireLease(a.ctx.db, 'x', 'node-a', 10_000)).toBe(true);
+    expect(await acquireLease(a.ctx.db, 'y', 'node-a', 50)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await acquireLease(b.ctx.db, 'y', 'node-b', 10_000)).toBe(true);
+    expect(await acquireLease(a.ctx.db, 'y', 'node-a', 10_000)).toBe(false);
   });
 });
