@@ -54,7 +54,7 @@ describe.skipIf(testDialect !== 'sqlite')('stratus process', () => {
     });
     const exited = exitCode(child);
     try {
-      await waitForReady(`http://127.0.0.1:${port}/health/ready`, 15_000);
+      await waitForReady(`http://127.0.0.1:${port}/health/ready`, 60_000);
     } catch (error) {
       child.kill('SIGKILL');
       throw new Error(`${(error as Error).message}\n${output()}`);
@@ -111,7 +111,7 @@ describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
       });
       const exited = exitCode(child);
       try {
-        await waitForReady(`http://127.0.0.1:${port}/health/ready`, 15_000);
+        await waitForReady(`http://127.0.0.1:${port}/health/ready`, 60_000);
         const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as {
           checks: object;
         };

@@ -41,7 +41,7 @@ export async function waitFor<T>(
   throw new Error(`${what}: not after ${timeoutMs} ms`);
 }
 
-export function waitForReady(url: string, timeoutMs = 30_000): Promise<true> {
+export function waitForReady(url: string, timeoutMs = 60_000): Promise<true> {
   return waitFor(
     `${url} ready`,
     async () => ((await fetch(url)).status === 200 ? true : undefined),

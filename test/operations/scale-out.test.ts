@@ -70,6 +70,9 @@ describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
         STRATUS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         STRATUS_METRICS_TOKEN: TOKEN,
         STRATUS_IN_PROCESS_WORKER: 'false',
+        // The load comes from one IP through a shared Redis limiter; this test is not about limits.
+        STRATUS_RATE_LIMIT_PER_MINUTE: '1000000',
+        STRATUS_ACCOUNT_RATE_LIMIT_PER_MINUTE: '1000000',
         STRATUS_DRAIN_DELAY_MS: '400',
         STRATUS_OUTBOX_POLL_MS: '50',
         STRATUS_OUTBOX_LEASE_MS: '1500',
@@ -102,7 +105,11 @@ describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
       const worker = node(['worker']);
       const urlA = `http://127.0.0.1:${portA}`;
       const urlB = `http://127.0.0.1:${portB}`;
-      await Promise.all([waitForReady(`${urlA}/health/ready`), waitForReady(`${urlB}/health/ready`)]);
+      await Promise.all([waitForReady(`${urlA}/health/ready`), waitForReady(`${urlB}/health/ready`)]).catch(
+        (error: Error) => {
+          throw new Error(`${error.message}\n--- node A\n${a.output()}\n--- node B\n${b.output()}`);
+        },
+      );
       // The worker is up once its scheduler holds the leader lease (API nodes here run no worker).
       await waitFor('worker leads the scheduler', async () =>
         database.db
