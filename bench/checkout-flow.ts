@@ -16,11 +16,12 @@ import { inTransaction } from '../src/platform/db/transaction.js';
 import { buildApp } from '../src/platform/http/app.js';
 import { createLogger } from '../src/platform/logging/logger.js';
 import { createRuntime } from '../src/platform/runtime.js';
+import { benchEnv } from './bench-env.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const shoppers = Number(process.argv[3] ?? 20);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-checkout-'));
-const config = loadConfig({ ...process.env, STRATUS_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+const config = loadConfig({ ...benchEnv(), STRATUS_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
 let dropSchema: (() => Promise<void>) | undefined;
 if (config.database.kind === 'postgres') {
   const url = config.database.url;

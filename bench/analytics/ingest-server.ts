@@ -9,10 +9,11 @@ import { eventBufferFor } from '../../src/modules/analytics/event-buffer.js';
 import { analyticsSettings } from '../../src/modules/analytics/index.js';
 import { buildApp } from '../../src/platform/http/app.js';
 import { createRuntime } from '../../src/platform/runtime.js';
+import { benchEnv } from '../bench-env.js';
 import { benchDatabase } from './pg-schema.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-bench-'));
-const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', STRATUS_DATA_DIR: dataDir });
+const config = loadConfig({ ...benchEnv(), LOG_LEVEL: 'warn', STRATUS_DATA_DIR: dataDir });
 const pg = await benchDatabase();
 if (pg.database) config.database = pg.database;
 const runtime = await createRuntime(config, { worker: false });

@@ -7,18 +7,15 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config/config.js';
 import { buildApp } from '../../src/platform/http/app.js';
 import { createRuntime } from '../../src/platform/runtime.js';
+import { benchEnv } from '../bench-env.js';
 import { scenarios } from '../scenarios/index.js';
 
 const scenario = scenarios[process.env.BENCH_SCENARIO ?? ''];
 if (!scenario) throw new Error(`unknown scenario ${process.env.BENCH_SCENARIO}`);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-bench-'));
 const config = loadConfig({
-  ...process.env,
+  ...benchEnv(),
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  // Load comes from one local address: lift the per-IP limits unless a run asks for them.
-  STRATUS_RATE_LIMIT_PER_MINUTE: process.env.STRATUS_RATE_LIMIT_PER_MINUTE ?? '1000000',
-  STRATUS_ACCOUNT_RATE_LIMIT_PER_MINUTE: process.env.STRATUS_ACCOUNT_RATE_LIMIT_PER_MINUTE ?? '1000000',
-  STRATUS_AUTH_RATE_LIMIT_PER_MINUTE: process.env.STRATUS_AUTH_RATE_LIMIT_PER_MINUTE ?? '1000000',
   STRATUS_DATA_DIR: dataDir,
 });
 const runtime = await createRuntime(config, { worker: true });
