@@ -88,15 +88,8 @@ export interface InitiateInput {
   capture_mode?: 'automatic' | 'manual';
 }
 
-/**
- * Opens a payment with the provider (a PaymentIntent, a PayPal order, a bank transfer reference).
- * The row is written first, so the provider call can carry our id as its idempotency key.
- */
-export async function initiatePayment(
-  db: Db,
-  providers: PaymentProviders,
-  input: InitiateInput,
-): Promise<{ payment: Payment; client_data: Record<string, unknown> }> {
+/** A pending payment row for `input`, opened with its provider (nothing is written yet). */
+async function openPayment(providers: PaymentProviders, input: InitiateInput) {
   const provider = providers.get(input.provider);
   const amount = assertAmount(input.amount);
   if (amount === 0) throw new AppError(PlatformErrors.VALIDATION_FAILED, 'A payment amount must be positive');
@@ -119,9 +112,22 @@ export async function initiatePayment(
     created_at: at,
     updated_at: at,
   };
-  const result = await provider.initiate(sessionOf(row));
-  row.provider_reference = result.provider_reference;
-  row.data = JSON.stringify(result.data);
+  const opened = await provider.initiate(sessionOf(row));
+  row.provider_reference = opened.provider_reference;
+  row.data = JSON.stringify(opened.data);
+  return { provider, row, opened };
+}
+
+/**
+ * Opens a payment with the provider (a PaymentIntent, a PayPal order, a bank transfer reference).
+ * The row is written first, so the provider call can carry our id as its idempotency key.
+ */
+export async function initiatePayment(
+  db: Db,
+  providers: PaymentProviders,
+  input: InitiateInput,
+): Promise<{ payment: Payment; client_data: Record<string, unknown> }> {
+  const { provider, row, opened: result } = await openPayment(providers, input);
   await inTransaction(db, async (trx) => {
     await trx.insertInto('payments').values(row).execute();
     await emit(trx, { topic: 'payment.initiated', payload: eventPayload(row) });
@@ -350,31 +356,7 @@ export async function initiateAndAuthorize(
   input: InitiateInput,
   authorization: Record<string, unknown> = {},
 ): Promise<AuthorizeOutcome> {
-  const provider = providers.get(input.provider);
-  const amount = assertAmount(input.amount);
-  if (amount === 0) throw new AppError(PlatformErrors.VALIDATION_FAILED, 'A payment amount must be positive');
-  const at = now();
-  const row: PaymentRow = {
-    id: newId('pay'),
-    reference_type: input.reference_type,
-    reference_id: input.reference_id,
-    provider: provider.id,
-    method: input.method ?? null,
-    status: 'pending',
-    currency_code: currencyCode(input.currency_code),
-    amount,
-    amount_captured: 0,
-    amount_refunded: 0,
-    capture_mode: input.capture_mode ?? 'manual',
-    provider_reference: null,
-    data: '{}',
-    failure_code: null,
-    created_at: at,
-    updated_at: at,
-  };
-  const opened = await provider.initiate(sessionOf(row));
-  row.provider_reference = opened.provider_reference;
-  row.data = JSON.stringify(opened.data);
+  const { provider, row } = await openPayment(providers, input);
   let result: Awaited<ReturnType<typeof provider.authorize>>;
   try {
     result = await provider.authorize(sessionOf(row), authorization);
@@ -393,7 +375,7 @@ export async function initiateAndAuthorize(
     topic = 'payment.failed';
   } else if (result.outcome === 'authorized' || result.outcome === 'captured') {
     row.status = result.outcome;
-    row.amount_captured = result.outcome === 'captured' ? amount : 0;
+    row.amount_captured = result.outcome === 'captured' ? row.amount : 0;
     row.data = JSON.stringify(result.data);
     topic = `payment.${result.outcome}`;
   }
