@@ -1,11 +1,14 @@
 // Runs a scenario against a Stratus node and, first, the bare-Fastify baseline in the same run, and
-// prints both with the ratio. Servers run in child processes; autocannon runs here.
-//   npm run bench -- health-ready [--duration 10] [--connections 50]
+// prints both with the ratio. Servers run in child processes; the load client (wrk when installed,
+// else autocannon) runs from here. Besides requests/s it prints the server's CPU time per request,
+// which a machine busy with other work disturbs far less.
+//   npm run bench -- health-ready [--duration 10] [--connections 50] [--client wrk|autocannon]
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { defaultClient, type LoadOptions, runLoad } from './load-client.js';
 import { type BenchRequest, scenarios } from './scenarios/index.js';
+import type { ServerStats } from './servers/stats.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -13,12 +16,18 @@ const { values, positionals } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     pipelining: { type: 'string', default: '1' },
+    client: { type: 'string', default: defaultClient() },
   },
 });
 const names = positionals.length > 0 ? positionals : ['health-ready'];
-const duration = Number(values.duration);
-const connections = Number(values.connections);
-const pipelining = Number(values.pipelining);
+if (values.client !== 'wrk' && values.client !== 'autocannon')
+  throw new Error('--client is wrk or autocannon');
+const options: LoadOptions = {
+  duration: Number(values.duration),
+  connections: Number(values.connections),
+  pipelining: Number(values.pipelining),
+  client: values.client,
+};
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 interface Started {
@@ -41,28 +50,21 @@ function startServer(script: string, env: Record<string, string> = {}): Promise<
   });
 }
 
-function statsOf(child: ChildProcess): Promise<{ rss: number; loopP99Ms: number; loopMaxMs: number }> {
+function statsOf(child: ChildProcess): Promise<ServerStats> {
   return new Promise((resolve) => {
-    child.once('message', (m: { rss: number; loopP99Ms: number; loopMaxMs: number }) => resolve(m));
+    child.once('message', (m: ServerStats) => resolve(m));
     child.send({ type: 'stats' });
   });
 }
 
-async function load(url: string, requests: BenchRequest[]) {
-  const result = await autocannon({
-    url,
-    connections,
-    pipelining,
-    duration,
-    requests: requests.map((r) => ({
-      method: r.method ?? 'GET',
-      path: r.path,
-      headers: r.headers,
-      body: r.body,
-    })),
-  });
-  const non2xx = result.non2xx + result.errors + result.timeouts;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx };
+/** Load against a started server, with the server's CPU microseconds per request. */
+async function measure(server: Started, requests: BenchRequest[]) {
+  // A short warm-up fills caches and lets V8 optimise, so both servers are measured hot.
+  await runLoad(server.url, requests, { ...options, duration: 1 });
+  const before = await statsOf(server.child);
+  const result = await runLoad(server.url, requests, options);
+  const after = await statsOf(server.child);
+  return { ...result, cpuPerRequest: (after.cpuMicros - before.cpuMicros) / result.requests, after };
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -73,23 +75,27 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-const baseline = await startServer('bare.ts');
-const base = await load(baseline.url, [{ path: '/' }]);
-await stop(baseline.child);
+const baselineServer = await startServer('bare.ts');
+const base = await measure(baselineServer, [{ path: '/' }]);
+await stop(baselineServer.child);
 console.log(
-  `baseline  bare fastify          ${base.rps.toFixed(0).padStart(8)} req/s  p50 ${base.p50} ms  p99 ${base.p99} ms`,
+  `client ${options.client}, ${options.connections} connections, ${options.duration} s\n` +
+    `baseline  bare fastify          ${base.rps.toFixed(0).padStart(8)} req/s  p50 ${base.p50.toFixed(2)} ms  p99 ${base.p99.toFixed(2)} ms` +
+    `  cpu ${base.cpuPerRequest.toFixed(0)} µs/req`,
 );
 
 for (const name of names) {
   const scenario = scenarios[name];
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
   const server = await startServer('stratus.ts', { BENCH_SCENARIO: name });
-  const measured = await load(server.url, scenario.requests(server.state));
-  const { rss, loopP99Ms, loopMaxMs } = await statsOf(server.child);
+  const measured = await measure(server, scenario.requests(server.state));
   await stop(server.child);
+  const { rss, loopP99Ms, loopMaxMs } = measured.after;
   console.log(
-    `scenario  ${name.padEnd(22)}${measured.rps.toFixed(0).padStart(8)} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms` +
-      `  ratio ${(measured.rps / base.rps).toFixed(3)}  rss ${(rss / 1048576).toFixed(0)} MB  non-2xx ${measured.non2xx}` +
+    `scenario  ${name.padEnd(22)}${measured.rps.toFixed(0).padStart(8)} req/s  p50 ${measured.p50.toFixed(2)} ms  p99 ${measured.p99.toFixed(2)} ms` +
+      `  ratio ${(measured.rps / base.rps).toFixed(3)}` +
+      `  cpu ${measured.cpuPerRequest.toFixed(0)} µs/req (baseline/scenario ${(base.cpuPerRequest / measured.cpuPerRequest).toFixed(3)})` +
+      `  rss ${(rss / 1048576).toFixed(0)} MB  non-2xx ${measured.non2xx}` +
       `  event-loop delay p99 ${loopP99Ms.toFixed(1)} ms max ${loopMaxMs.toFixed(1)} ms`,
   );
 }

@@ -3,12 +3,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config/config.js';
 import { buildApp } from '../../src/platform/http/app.js';
 import { createRuntime } from '../../src/platform/runtime.js';
 import { benchEnv } from '../bench-env.js';
 import { scenarios } from '../scenarios/index.js';
+import { answerStats } from './stats.js';
 
 const scenario = scenarios[process.env.BENCH_SCENARIO ?? ''];
 if (!scenario) throw new Error(`unknown scenario ${process.env.BENCH_SCENARIO}`);
@@ -23,14 +23,4 @@ const state = (await scenario.prepare?.(runtime.ctx)) ?? {};
 const app = await buildApp(runtime.ctx);
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ ready: address, state });
-// Event-loop delay while under load shows whether request work (argon2 hashing, say) blocks it.
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
-process.on('message', async (message: { type?: string }) => {
-  if (message?.type === 'stats')
-    process.send?.({
-      rss: process.memoryUsage().rss,
-      loopP99Ms: loopDelay.percentile(99) / 1e6,
-      loopMaxMs: loopDelay.max / 1e6,
-    });
-});
+answerStats();

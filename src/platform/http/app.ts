@@ -16,7 +16,7 @@ import type { AppContext } from './context.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
 import { installIdempotency } from './idempotency.js';
-import { installObservability } from './observability.js';
+import { installObservability, requestLogger } from './observability.js';
 import { installSecurity } from './security.js';
 
 export type App = FastifyInstance;
@@ -51,6 +51,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new RequestLog({ requestIdLogLabel: 'request_id' }),
+    childLoggerFactory: requestLogger(ctx),
     bodyLimit: http.bodyLimitBytes,
     requestTimeout: http.requestTimeoutMs,
     connectionTimeout: http.requestTimeoutMs * 2,
@@ -65,8 +66,9 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   installObservability(app, ctx);
   installErrorHandler(app);

@@ -1,5 +1,5 @@
 import { context, type Span, SpanStatusCode } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { startServerSpan, traceIdFor } from '../tracing/tracing.js';
 import type { AppContext } from './context.js';
 
@@ -11,15 +11,13 @@ const spans = new WeakMap<FastifyRequest, Span>();
  * labelled by route pattern (never the raw URL, which would carry ids).
  */
 export function installObservability(app: FastifyInstance, ctx: AppContext): void {
-  const { tracing, metrics } = ctx;
+  installMetrics(app, ctx);
+  const { tracing } = ctx;
+  // Without tracing, the trace id is bound when Fastify makes the request's logger (see
+  // requestLogger), so no second child logger per request.
+  if (!tracing.enabled) return;
   app.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url ?? '(unmatched)';
-    if (!tracing.enabled) {
-      request.log = request.log.child({ trace_id: traceIdFor(undefined, request.headers.traceparent) });
-      reply.log = request.log;
-      done();
-      return;
-    }
     const started = startServerSpan(tracing.tracer, `${request.method} ${route}`, request.headers);
     started.span.setAttributes({ 'http.request.method': request.method, 'http.route': route });
     spans.set(request, started.span);
@@ -28,6 +26,20 @@ export function installObservability(app: FastifyInstance, ctx: AppContext): voi
     // Everything after this hook (other hooks, the handler, DB calls) runs inside the span's context.
     context.with(started.context, done);
   });
+}
+
+/** The per-request logger: request id and, unless a span will supply it, the trace id. */
+export function requestLogger(ctx: AppContext): FastifyServerOptions['childLoggerFactory'] {
+  return function childLogger(logger, bindings, options, raw) {
+    const child = ctx.tracing.enabled
+      ? bindings
+      : { ...bindings, trace_id: traceIdFor(undefined, raw.headers.traceparent) };
+    return logger.child(child, options);
+  };
+}
+
+function installMetrics(app: FastifyInstance, ctx: AppContext): void {
+  const { metrics } = ctx;
   app.addHook('onResponse', async (request, reply) => {
     const labels = {
       method: request.method,
