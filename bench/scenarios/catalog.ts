@@ -98,6 +98,21 @@ function details(state: Record<string, unknown>, count: number): BenchRequest[] 
   }));
 }
 
+const listMix = (state: Record<string, unknown>): BenchRequest[] =>
+  [
+    '',
+    '&sort=price_asc',
+    '&tag=red',
+    '&option=Size:M&sort=price_desc',
+    '&min_price=10000&max_price=50000',
+    '&sort=best_selling',
+  ].map((q) => ({ path: `/store/products?region_id=${state.region_id}&limit=20${q}` }));
+
+const searchMix = (state: Record<string, unknown>): BenchRequest[] =>
+  ['chai', 'oak', 'steel table', 'krzeslo', 'lamps', 'sto', 'desk shelf', 'bench'].map((q) => ({
+    path: `/store/products?region_id=${state.region_id}&limit=20&q=${encodeURIComponent(q)}`,
+  }));
+
 export const catalogScenarios: Record<string, Scenario> = {
   'catalog-detail-cached': {
     description: 'GET /store/products/{handle}: 200 products, served from the cache after the first hit',
@@ -112,39 +127,21 @@ export const catalogScenarios: Record<string, Scenario> = {
   'catalog-list': {
     description: 'GET /store/products?limit=20 with prices and stock: pages, filters and sorts, no cache',
     prepare: (ctx) => prepareCatalog(ctx, { cache: false }),
-    requests: (state) =>
-      [
-        '',
-        '&sort=price_asc',
-        '&tag=red',
-        '&option=Size:M&sort=price_desc',
-        '&min_price=10000&max_price=50000',
-        '&sort=best_selling',
-      ].map((q) => ({
-        path: `/store/products?region_id=${state.region_id}&limit=20${q}`,
-      })),
+    requests: listMix,
   },
   'catalog-list-cached': {
     description: 'GET /store/products?limit=20: the same mix as catalog-list, from the cache',
     prepare: (ctx) => prepareCatalog(ctx, { cache: true }),
-    requests: (state) =>
-      [
-        '',
-        '&sort=price_asc',
-        '&tag=red',
-        '&option=Size:M&sort=price_desc',
-        '&min_price=10000&max_price=50000',
-        '&sort=best_selling',
-      ].map((q) => ({
-        path: `/store/products?region_id=${state.region_id}&limit=20${q}`,
-      })),
+    requests: listMix,
   },
   'catalog-search': {
     description: 'GET /store/products?q=…: full-text prefix search, 20 results with prices, no cache',
     prepare: (ctx) => prepareCatalog(ctx, { cache: false }),
-    requests: (state) =>
-      ['chai', 'oak', 'steel table', 'krzeslo', 'lamps', 'sto', 'desk shelf', 'bench'].map((q) => ({
-        path: `/store/products?region_id=${state.region_id}&limit=20&q=${encodeURIComponent(q)}`,
-      })),
+    requests: searchMix,
+  },
+  'catalog-search-cached': {
+    description: 'GET /store/products?q=…: the same searches as catalog-search, from the cache',
+    prepare: (ctx) => prepareCatalog(ctx, { cache: true }),
+    requests: searchMix,
   },
 };
