@@ -1,6 +1,7 @@
 import { type Expression, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.js';
 import { dialectOf } from '../../platform/db/database.js';
+import { prepared } from '../../platform/db/prepared.js';
 import type { Tables } from '../../platform/db/tables.js';
 import type { DbOrTrx } from '../../platform/db/transaction.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
@@ -86,6 +87,14 @@ function priced(
 
 export type StoreProduct = ReturnType<typeof priced>;
 
+const publishedDocument = prepared((db, a: { key: string }, by) =>
+  db
+    .selectFrom('products')
+    .select('document')
+    .where(by === 'id' ? 'id' : 'handle', '=', a.key)
+    .where('status', '=', 'published'),
+);
+
 /** One product, published only, by id (`prod_…`) or handle: one catalog statement. */
 export async function storeProduct(
   db: DbOrTrx,
@@ -93,13 +102,11 @@ export async function storeProduct(
   region: Region,
   locale: string,
 ): Promise<StoreProduct> {
-  const byId = idOrHandle.startsWith('prod_');
-  const row = await db
-    .selectFrom('products')
-    .select('document')
-    .where(byId ? 'id' : 'handle', '=', idOrHandle)
-    .where('status', '=', 'published')
-    .executeTakeFirst();
+  const [row] = await publishedDocument(
+    db,
+    { key: idOrHandle },
+    idOrHandle.startsWith('prod_') ? 'id' : 'handle',
+  );
   if (!row) throw new AppError(PlatformErrors.NOT_FOUND, `Product ${idOrHandle} not found`);
   const doc = parseJson<ProductDocument>(row.document);
   const { prices, stock } = await priceAndStock(db, doc.variants, region);

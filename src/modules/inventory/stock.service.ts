@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { newId } from '../../platform/db/ids.js';
 import { lockRows } from '../../platform/db/lock.js';
+import { prepared } from '../../platform/db/prepared.js';
 import { now } from '../../platform/db/time.js';
 import type { DbOrTrx, Trx } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
@@ -185,13 +186,8 @@ export async function setStockLevel(
  * it, with the variant's backorder/preorder/tracked flags. One SQL statement. Variants with no stock row
  * anywhere answer available 0 (tracked, unless their policy says otherwise).
  */
-export async function availability(
-  db: DbOrTrx,
-  input: { variant_ids: readonly string[]; region_id: string },
-): Promise<Map<string, Availability>> {
-  const ids = [...new Set(input.variant_ids)];
-  const result = new Map<string, Availability>();
-  if (ids.length === 0) return result;
+/** Sellable stock per variant over the region's active locations, with the item flags: hot path. */
+const availabilityRows = prepared((db, a: { ids: string[]; region_id: string }) => {
   const stock = db
     .selectFrom('inventory_levels as l')
     .innerJoin('stock_location_regions as r', 'r.location_id', 'l.location_id')
@@ -203,15 +199,25 @@ export async function availability(
       sql<number | null>`null`.as('allow_backorder'),
       sql<number | null>`null`.as('allow_preorder'),
     ])
-    .where('r.region_id', '=', input.region_id)
+    .where('r.region_id', '=', a.region_id)
     .where('s.active', '=', 1)
-    .where('l.variant_id', 'in', ids)
+    .where('l.variant_id', 'in', a.ids)
     .groupBy('l.variant_id');
   const items = db
     .selectFrom('inventory_items')
     .select(['variant_id', sql<number>`0`.as('available'), 'tracked', 'allow_backorder', 'allow_preorder'])
-    .where('variant_id', 'in', ids);
-  const rows = await stock.unionAll(items as never).execute();
+    .where('variant_id', 'in', a.ids);
+  return stock.unionAll(items as never);
+});
+
+export async function availability(
+  db: DbOrTrx,
+  input: { variant_ids: readonly string[]; region_id: string },
+): Promise<Map<string, Availability>> {
+  const ids = [...new Set(input.variant_ids)];
+  const result = new Map<string, Availability>();
+  if (ids.length === 0) return result;
+  const rows = await availabilityRows(db, { ids, region_id: input.region_id });
   for (const id of ids) result.set(id, { available: 0, backorder: false, preorder: false, tracked: true });
   for (const row of rows) {
     const entry = result.get(row.variant_id)!;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { prepared } from '../../platform/db/prepared.js';
 import { now } from '../../platform/db/time.js';
 import type { DbOrTrx, Trx } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
@@ -171,6 +172,50 @@ function taxClassOf(input: ResolvePricesInput, variantId: string): string | null
  * a quantity and a moment, with tax computed. One SQL statement (plus one for the region unless the
  * caller passes it). Variants with no price in the region's currency are absent from the map.
  */
+/** Base prices and active price-list prices of the variants: every page, cart and checkout reads it. */
+const candidatePrices = prepared(
+  (db, a: { ids: string[]; currency_code: string; quantity: number; at: string; groups: string[] }) => {
+    const base = db
+      .selectFrom('variant_prices as vp')
+      .select([
+        'vp.variant_id',
+        'vp.amount',
+        'vp.min_quantity',
+        sql<string | null>`null`.as('price_list_id'),
+        sql<string | null>`null`.as('price_list_type'),
+      ])
+      .where('vp.variant_id', 'in', a.ids)
+      .where('vp.currency_code', '=', a.currency_code)
+      .where('vp.min_quantity', '<=', a.quantity);
+    const listed = db
+      .selectFrom('price_list_prices as lp')
+      .innerJoin('price_lists as l', 'l.id', 'lp.price_list_id')
+      .select([
+        'lp.variant_id',
+        'lp.amount',
+        'lp.min_quantity',
+        'l.id as price_list_id',
+        'l.type as price_list_type',
+      ])
+      .where('lp.variant_id', 'in', a.ids)
+      .where('lp.currency_code', '=', a.currency_code)
+      .where('lp.min_quantity', '<=', a.quantity)
+      .where('l.status', '=', 'active')
+      .where((eb) => eb.or([eb('l.starts_at', 'is', null), eb('l.starts_at', '<=', a.at)]))
+      .where((eb) => eb.or([eb('l.ends_at', 'is', null), eb('l.ends_at', '>', a.at)]))
+      .where((eb) => {
+        const anyGroup = eb
+          .selectFrom('price_list_customer_groups as g')
+          .select('g.price_list_id')
+          .whereRef('g.price_list_id', '=', 'l.id');
+        const open = eb.not(eb.exists(anyGroup));
+        if (a.groups.length === 0) return open;
+        return eb.or([open, eb.exists(anyGroup.where('g.customer_group_id', 'in', a.groups))]);
+      });
+    return base.unionAll(listed as never);
+  },
+);
+
 export async function resolvePrices(
   db: DbOrTrx,
   input: ResolvePricesInput,
@@ -184,44 +229,7 @@ export async function resolvePrices(
   const groups = [...(input.customer_group_ids ?? [])];
   const currency_code = region.currency_code;
 
-  const base = db
-    .selectFrom('variant_prices as vp')
-    .select([
-      'vp.variant_id',
-      'vp.amount',
-      'vp.min_quantity',
-      sql<string | null>`null`.as('price_list_id'),
-      sql<string | null>`null`.as('price_list_type'),
-    ])
-    .where('vp.variant_id', 'in', ids)
-    .where('vp.currency_code', '=', currency_code)
-    .where('vp.min_quantity', '<=', quantity);
-  const listed = db
-    .selectFrom('price_list_prices as lp')
-    .innerJoin('price_lists as l', 'l.id', 'lp.price_list_id')
-    .select([
-      'lp.variant_id',
-      'lp.amount',
-      'lp.min_quantity',
-      'l.id as price_list_id',
-      'l.type as price_list_type',
-    ])
-    .where('lp.variant_id', 'in', ids)
-    .where('lp.currency_code', '=', currency_code)
-    .where('lp.min_quantity', '<=', quantity)
-    .where('l.status', '=', 'active')
-    .where((eb) => eb.or([eb('l.starts_at', 'is', null), eb('l.starts_at', '<=', at)]))
-    .where((eb) => eb.or([eb('l.ends_at', 'is', null), eb('l.ends_at', '>', at)]))
-    .where((eb) => {
-      const anyGroup = eb
-        .selectFrom('price_list_customer_groups as g')
-        .select('g.price_list_id')
-        .whereRef('g.price_list_id', '=', 'l.id');
-      const open = eb.not(eb.exists(anyGroup));
-      if (groups.length === 0) return open;
-      return eb.or([open, eb.exists(anyGroup.where('g.customer_group_id', 'in', groups))]);
-    });
-  const rows = await base.unionAll(listed as never).execute();
+  const rows = await candidatePrices(db, { ids, currency_code, quantity, at, groups });
 
   const byVariant = new Map<string, PriceCandidate[]>();
   for (const row of rows) {
