@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
+import { fieldCrypto } from '../../platform/crypto/field-crypto.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { initiatePayment, paymentProvidersFor } from '../payments/index.js';
 import { optionsForCart } from '../shipping/index.js';
@@ -33,7 +34,8 @@ import {
 
 export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const deps = { db: ctx.db, cache: ctx.cache };
+  // One key ring per app, loaded at start: requests never read the keys.
+  const deps = { db: ctx.db, cache: ctx.cache, crypto: await fieldCrypto(ctx.db, ctx.secrets) };
   const view = async (cart: Cart) => cartView(await priceCart(deps, cart));
   const one = { response: { 200: CartSchema } };
 
@@ -43,7 +45,7 @@ export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain,
     async (request, reply) => reply.code(201).send(await view(await createCart(deps, request.body ?? {}))),
   );
   app.get('/store/carts/:id', { schema: { params: CartParams, ...one } }, async (request) =>
-    view(await loadCart(ctx.db, request.params.id)),
+    view(await loadCart(deps, request.params.id)),
   );
   app.patch(
     '/store/carts/:id',
@@ -85,7 +87,7 @@ export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain,
       },
     },
     async (request) => {
-      const cart = await loadCart(ctx.db, request.params.id);
+      const cart = await loadCart(deps, request.params.id);
       const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
       const weight_grams = cart.items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
       return { data: await optionsForCart(ctx.db, { region_id: cart.region_id, subtotal, weight_grams }) };
@@ -110,7 +112,7 @@ export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain,
       },
     },
     async (request, reply) => {
-      const priced = await priceCart(deps, await loadCart(ctx.db, request.params.id));
+      const priced = await priceCart(deps, await loadCart(deps, request.params.id));
       const { payment, client_data } = await initiatePayment(ctx.db, paymentProvidersFor(ctx), {
         reference_type: 'cart',
         reference_id: priced.cart.id,

@@ -1,5 +1,6 @@
 // Carts: guest and customer carts bound to a region, line items with price snapshots and stock checks,
 // addresses, shipping and discount codes; and the ONE totals engine every amount comes from.
+import { registerEncryptedColumns } from '../../platform/crypto/key-rotation.js';
 import type { StratusModule } from '../index.js';
 import { cartRoutes } from './cart.routes.js';
 
@@ -22,5 +23,12 @@ export {
   updateLineItem,
 } from './cart.service.js';
 export { type CartTotals, computeTotals, type TotalsInput, type TotalsLine } from './totals.js';
+
+// Rotation re-encrypts these, and encrypts rows written before they were encrypted.
+registerEncryptedColumns({
+  table: 'carts',
+  columns: ['email', 'shipping_address', 'billing_address'],
+  legacyPlaintext: {},
+});
 
 export const cartModule: StratusModule = { name: 'cart', routes: cartRoutes };

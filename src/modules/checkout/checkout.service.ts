@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.js';
+import { type FieldCrypto, normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { after, now } from '../../platform/db/time.js';
@@ -13,6 +14,7 @@ import { redeemPromotions } from '../discounts/index.js';
 import { commit, release, reserve } from '../inventory/index.js';
 import {
   getOrder,
+  ORDER_EMAIL_INDEX,
   type OrderLineRow,
   type OrderRow,
   orderEventPayload,
@@ -32,6 +34,8 @@ export interface CheckoutDeps {
   db: Db;
   cache: Cache;
   providers: PaymentProviders;
+  /** The context's key ring: the order's personal fields are encrypted in memory, no extra SQL. */
+  crypto: FieldCrypto;
 }
 
 export interface PaymentChoice {
@@ -75,7 +79,7 @@ export async function completeCart(deps: CheckoutDeps, cartId: string, choice: P
     .returningAll()
     .executeTakeFirst();
   if (!locked) return alreadyCompleting(deps, cartId);
-  const cart = toCart(locked);
+  const cart = await toCart(locked, deps.crypto);
 
   let priced: PricedCart;
   try {
@@ -116,7 +120,7 @@ export async function completeCart(deps: CheckoutDeps, cartId: string, choice: P
   checkoutFaults.afterAuthorize?.(cart.id);
 
   try {
-    const { order, lines } = await inTransaction(db, (trx) => createOrder(trx, priced, payment));
+    const { order, lines } = await inTransaction(db, (trx) => createOrder(trx, deps.crypto, priced, payment));
     return { order: toOrder(order, lines), payment };
   } catch (error) {
     await compensate(deps, cart.id, payment.id);
@@ -132,7 +136,7 @@ async function alreadyCompleting(deps: CheckoutDeps, cartId: string) {
     .executeTakeFirst();
   if (!row) throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${cartId} not found`);
   if (row.status === 'completed' && row.order_id) {
-    return { order: await getOrder(deps.db, row.order_id), payment: null };
+    return { order: await getOrder(deps, row.order_id), payment: null };
   }
   throw new AppError(CartErrors.CART_COMPLETING, 'The cart is being checked out by another request');
 }
@@ -218,6 +222,7 @@ async function authorize(
 /** Steps 4 and 5, in one transaction: the order, its lines, the promotions' counts, the committed stock. */
 async function createOrder(
   trx: Trx,
+  crypto: FieldCrypto,
   priced: PricedCart,
   payment: Payment,
 ): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
@@ -260,6 +265,7 @@ async function createOrder(
     currency_code: cart.currency_code,
     customer_id: cart.customer_id,
     email: cart.email!,
+    email_index: null,
     status: paymentStatus === 'captured' ? 'paid' : 'pending',
     payment_status: paymentStatus,
     fulfillment_status: 'not_fulfilled',
@@ -287,7 +293,17 @@ async function createOrder(
     created_at: at,
     updated_at: at,
   };
-  await trx.insertInto('orders').values(order).execute();
+  // Stored encrypted; `order` (in clear) is what the response and the events are built from.
+  await trx
+    .insertInto('orders')
+    .values({
+      ...order,
+      email: crypto.encrypt(order.email),
+      email_index: crypto.blindIndex(ORDER_EMAIL_INDEX, normaliseEmail(order.email)),
+      shipping_address: crypto.encrypt(order.shipping_address),
+      billing_address: crypto.encryptNullable(order.billing_address),
+    })
+    .execute();
   const lines = cart.items.map((item) => {
     const line = totals.lines.get(item.id)!;
     return {

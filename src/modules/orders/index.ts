@@ -1,11 +1,14 @@
 // Orders: placed by checkout with sequential numbers; payment and fulfillment state machines,
 // fulfillments split by location, shipments, cancellation, returns with refunds, notes and a timeline.
+import { registerEncryptedColumns } from '../../platform/crypto/key-rotation.js';
 import { subscribers } from '../../platform/events/subscribers.js';
 import type { StratusModule } from '../index.js';
 import { ordersRoutes } from './orders.routes.js';
+import { ORDER_EMAIL_INDEX } from './orders.service.js';
 import { paymentSyncSubscriber } from './orders.subscribers.js';
 
 export { OrderErrors } from './orders.errors.js';
+export { listOrders } from './orders.list.js';
 export {
   cancelOrder,
   createFulfillments,
@@ -16,7 +19,7 @@ export {
   requestReturn,
   shipFulfillment,
 } from './orders.operations.js';
-export { addNote, getOrder, getOrderRow, timeline } from './orders.service.js';
+export { addNote, getOrder, getOrderRow, ORDER_EMAIL_INDEX, timeline } from './orders.service.js';
 export {
   assertFulfillmentMove,
   assertPaymentMove,
@@ -24,6 +27,13 @@ export {
   FULFILLMENT_MOVES,
   PAYMENT_MOVES,
 } from './orders.status.js';
+
+// Rotation re-encrypts these, and encrypts (and indexes) rows written before they were encrypted.
+registerEncryptedColumns({
+  table: 'orders',
+  columns: ['email', 'shipping_address', 'billing_address'],
+  legacyPlaintext: { emailIndex: { column: 'email_index', source: 'email', purpose: ORDER_EMAIL_INDEX } },
+});
 
 if (!subscribers.get(paymentSyncSubscriber.name)) subscribers.register(paymentSyncSubscriber);
 
