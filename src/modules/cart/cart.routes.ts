@@ -42,7 +42,13 @@ export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain,
   app.post(
     '/store/carts',
     { schema: { body: CreateCartBody, response: { 201: CartSchema } } },
-    async (request, reply) => reply.code(201).send(await view(await createCart(deps, request.body ?? {}))),
+    async (request, reply) => {
+      // A signed-in customer's cart is theirs: its order shows in their order history. Credentials
+      // that do not check out (a cookie without its CSRF token) make a guest cart, as before.
+      const principal = await ctx.auth.authenticate(request).catch(() => null);
+      const customer_id = principal?.kind === 'customer' ? principal.id : null;
+      return reply.code(201).send(await view(await createCart(deps, { ...request.body, customer_id })));
+    },
   );
   app.get('/store/carts/:id', { schema: { params: CartParams, ...one } }, async (request) =>
     view(await loadCart(deps, request.params.id)),

@@ -2,6 +2,8 @@
 // addresses, shipping and discount codes; and the ONE totals engine every amount comes from.
 import { registerEncryptedColumns } from '../../platform/crypto/key-rotation.js';
 import type { StratusModule } from '../index.js';
+import { registerErasureHandler } from '../privacy/index.js';
+import { anonymiseCarts } from './cart.privacy.js';
 import { cartRoutes } from './cart.routes.js';
 
 export { CartErrors } from './cart.errors.js';
@@ -30,5 +32,7 @@ registerEncryptedColumns({
   columns: ['email', 'shipping_address', 'billing_address'],
   legacyPlaintext: {},
 });
+
+registerErasureHandler({ name: 'carts', erase: (trx, customerId) => anonymiseCarts(trx, customerId) });
 
 export const cartModule: StratusModule = { name: 'cart', routes: cartRoutes };

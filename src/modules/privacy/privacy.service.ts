@@ -129,7 +129,8 @@ export async function exportCustomer(
     sessions,
     activity,
   };
-  for (const section of exportSections()) out[section.name] = await section.collect(deps.db, customerId);
+  for (const section of exportSections())
+    out[section.name] = await section.collect(deps.db, customerId, deps.crypto);
   return out;
 }
 
@@ -177,7 +178,7 @@ export async function eraseCustomer(
       .where('subject_id', '=', customerId)
       .execute();
     await trx.deleteFrom('one_time_tokens').where('subject_id', '=', customerId).execute();
-    for (const handler of erasureHandlers()) await handler.erase(trx, customerId);
+    for (const handler of erasureHandlers()) await handler.erase(trx, customerId, deps.crypto);
     await recordAudit(trx, actor, {
       action: 'customer.erased',
       target_type: 'customer',

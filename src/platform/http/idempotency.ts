@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FieldCrypto } from '../crypto/field-crypto.js';
 import type { Db } from '../db/database.js';
 import { after, now } from '../db/time.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
@@ -166,7 +167,12 @@ export async function pruneIdempotencyKeys(db: Db, olderThanMs: number): Promise
  * replays (after auth and schema validation, so a malformed request never claims a key) and an
  * onSend hook that stores the response.
  */
-export function installIdempotency(app: FastifyInstance, db: () => Db): void {
+export function installIdempotency(
+  app: FastifyInstance,
+  db: () => Db,
+  /** Stored responses carry personal data (a cart's address, an order's email): encrypted at rest. */
+  crypto: () => Promise<FieldCrypto>,
+): void {
   app.decorateRequest('idempotency', null);
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!UNSAFE.has(request.method) || request.routeOptions.config?.idempotency === false) return;
@@ -188,7 +194,7 @@ export function installIdempotency(app: FastifyInstance, db: () => Db): void {
         .code(result.status)
         .header('content-type', 'application/json; charset=utf-8')
         .header('idempotent-replayed', 'true')
-        .send(result.body);
+        .send(await (await crypto()).decryptLegacy(result.body));
     }
     request.idempotency = claim;
   });
@@ -197,7 +203,7 @@ export function installIdempotency(app: FastifyInstance, db: () => Db): void {
     if (!claim) return payload;
     request.idempotency = null;
     if (reply.statusCode >= 500 || typeof payload !== 'string') await abandonIdempotencyKey(db(), claim);
-    else await completeIdempotencyKey(db(), claim, reply.statusCode, payload);
+    else await completeIdempotencyKey(db(), claim, reply.statusCode, (await crypto()).encrypt(payload));
     return payload;
   });
 }
