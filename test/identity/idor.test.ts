@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CustomerCredentials, customerCredentials } from '../helpers/identity.js';
+import { readyCart, seedShop } from '../checkout/store-fixture.js';
+import { type CustomerCredentials, customerCredentials, staffCredentials } from '../helpers/identity.js';
 import { createTestApp, type TestApp } from '../helpers/test-context.js';
 
 const address = {
@@ -32,6 +33,26 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
     const sessions = await t.app.inject({ url: '/store/customers/me/sessions', headers: b.headers });
     bIds.push(...sessions.json().data.map((s: { id: string }) => s.id));
     bIds.push(b.id);
+    // B's order, placed signed in (so it is in B's order history).
+    const owner = await staffCredentials(t, 'owner');
+    const shop = await seedShop(t, owner.headers, { products: 1 });
+    const cart = await readyCart(
+      { ...shop, app: t.app },
+      [{ variant: shop.variants[0]!, quantity: 1 }],
+      b.email,
+      {
+        headers: b.headers,
+        address: { ...address, city: 'Berlin', country_code: 'de' },
+      },
+    );
+    const order = await t.app.inject({ method: 'POST', url: `/store/carts/${cart.id}/complete` });
+    expect(order.json().order.customer_id).toBe(b.id);
+    bIds.push(order.json().order.id);
+    const mine = await t.app.inject({
+      url: `/store/customers/me/orders/${order.json().order.id}`,
+      headers: b.headers,
+    });
+    expect(mine.statusCode).toBe(200);
   });
   afterAll(async () => {
     await t.close();
@@ -65,6 +86,7 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
       }
     }
     expect(new Set(probed).size).toBeGreaterThanOrEqual(4);
+    expect(probed).toContain('get /store/customers/me/orders/{id}');
     expect(await snapshot()).toBe(before);
     // B's session still works after A tried to revoke it.
     expect((await t.app.inject({ url: '/store/customers/me', headers: b.headers })).statusCode).toBe(200);
@@ -77,6 +99,7 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
       '/store/customers/me/sessions',
       '/store/customers/me/export',
       '/store/customers/me/consents',
+      '/store/customers/me/orders',
     ]) {
       const res = await t.app.inject({ url, headers: a.headers });
       expect(res.statusCode, url).toBe(200);

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.js';
-import type { FieldCrypto } from '../../platform/crypto/field-crypto.js';
+import { type FieldCrypto, normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
@@ -91,10 +91,18 @@ export interface Deps {
   crypto: FieldCrypto;
 }
 
+/** Blind-index purpose of `carts.email_index` (the normalised email). */
+export const CART_EMAIL_INDEX = 'cart email';
+
+function emailIndexOf(crypto: FieldCrypto, email: string | null | undefined): string | null {
+  return email ? crypto.blindIndex(CART_EMAIL_INDEX, normaliseEmail(email)) : null;
+}
+
 /** Parses a row whose personal fields are already in clear. */
 function parseCart(row: Selectable<CartTable>): Cart {
+  const { email_index: _index, ...fields } = row;
   return {
-    ...row,
+    ...fields,
     shipping_address: row.shipping_address ? (JSON.parse(row.shipping_address) as Address) : null,
     billing_address: row.billing_address ? (JSON.parse(row.billing_address) as Address) : null,
     discount_codes: JSON.parse(row.discount_codes) as string[],
@@ -153,6 +161,7 @@ export async function createCart(
     currency_code: region.currency_code,
     customer_id: input.customer_id ?? null,
     email: deps.crypto.encryptNullable(input.email),
+    email_index: emailIndexOf(deps.crypto, input.email),
     shipping_address: null,
     billing_address: null,
     shipping_option_id: null,
@@ -215,8 +224,10 @@ export async function mutateCart(
     const set: Record<string, unknown> = { version: cart.version + 1, updated_at: now() };
     for (const [key, value] of Object.entries(changes)) {
       if (key === 'shipping_option_id' || key === 'customer_id') set[key] = value;
-      else if (key === 'email') set[key] = deps.crypto.encryptNullable(value as string | null);
-      else if (key === 'shipping_address' || key === 'billing_address')
+      else if (key === 'email') {
+        set.email = deps.crypto.encryptNullable(value as string | null);
+        set.email_index = emailIndexOf(deps.crypto, value as string | null);
+      } else if (key === 'shipping_address' || key === 'billing_address')
         set[key] = value === null ? null : deps.crypto.encrypt(JSON.stringify(value));
       else set[key] = value === null ? null : JSON.stringify(value);
     }

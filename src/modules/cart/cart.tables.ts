@@ -11,6 +11,8 @@ export interface CartTable {
   customer_id: string | null;
   /** fieldCrypto value, like the addresses (legacy rows: plaintext until `stratus keys rotate`). */
   email: string | null;
+  /** Blind index of the normalised email (HMAC): erasure finds guest carts by it. */
+  email_index: string | null;
   /** fieldCrypto value of the JSON Address. */
   shipping_address: string | null;
   billing_address: string | null;

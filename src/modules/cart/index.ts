@@ -5,6 +5,7 @@ import type { StratusModule } from '../index.js';
 import { registerErasureHandler } from '../privacy/index.js';
 import { anonymiseCarts } from './cart.privacy.js';
 import { cartRoutes } from './cart.routes.js';
+import { CART_EMAIL_INDEX } from './cart.service.js';
 
 export { CartErrors } from './cart.errors.js';
 export {
@@ -30,9 +31,12 @@ export { type CartTotals, computeTotals, type TotalsInput, type TotalsLine } fro
 registerEncryptedColumns({
   table: 'carts',
   columns: ['email', 'shipping_address', 'billing_address'],
-  legacyPlaintext: {},
+  legacyPlaintext: { emailIndex: { column: 'email_index', source: 'email', purpose: CART_EMAIL_INDEX } },
 });
 
-registerErasureHandler({ name: 'carts', erase: (trx, customerId) => anonymiseCarts(trx, customerId) });
+registerErasureHandler({
+  name: 'carts',
+  erase: (trx, customerId, { crypto, email }) => anonymiseCarts(trx, crypto, customerId, email),
+});
 
 export const cartModule: StratusModule = { name: 'cart', routes: cartRoutes };

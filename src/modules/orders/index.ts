@@ -46,7 +46,7 @@ registerExportSection({
 });
 registerErasureHandler({
   name: 'orders',
-  erase: (trx, customerId, crypto) => anonymiseOrders(trx, crypto, customerId),
+  erase: (trx, customerId, { crypto, email }) => anonymiseOrders(trx, crypto, customerId, email),
 });
 
 if (!subscribers.get(paymentSyncSubscriber.name)) subscribers.register(paymentSyncSubscriber);

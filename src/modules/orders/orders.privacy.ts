@@ -1,7 +1,8 @@
-import type { FieldCrypto } from '../../platform/crypto/field-crypto.js';
+import { type FieldCrypto, normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Trx } from '../../platform/db/transaction.js';
 import { listOrders } from './orders.list.js';
+import { ORDER_EMAIL_INDEX } from './orders.service.js';
 
 /** Every order of the customer, in clear, as the API shows them (GDPR export). */
 export async function exportOrders(db: Db, crypto: FieldCrypto, customerId: string) {
@@ -16,15 +17,22 @@ export async function exportOrders(db: Db, crypto: FieldCrypto, customerId: stri
 }
 
 /**
- * GDPR erasure of the customer's orders: email, names, street, phone and free text go; amounts,
- * taxes, lines, dates, statuses and the country (which the tax depended on) stay, so the books
- * still add up. Runs in the erasure's transaction.
+ * GDPR erasure of the customer's orders, and of guest orders placed with their email (found through
+ * the blind index): email, names, street, phone and free text go; amounts, taxes, lines, dates,
+ * statuses and the country (which the tax depended on) stay, so the books still add up. Runs in the
+ * erasure's transaction.
  */
-export async function anonymiseOrders(trx: Trx, crypto: FieldCrypto, customerId: string): Promise<void> {
+export async function anonymiseOrders(
+  trx: Trx,
+  crypto: FieldCrypto,
+  customerId: string,
+  email: string,
+): Promise<void> {
+  const index = crypto.blindIndex(ORDER_EMAIL_INDEX, normaliseEmail(email));
   const rows = await trx
     .selectFrom('orders')
     .select(['id', 'shipping_address', 'billing_address'])
-    .where('customer_id', '=', customerId)
+    .where((eb) => eb.or([eb('customer_id', '=', customerId), eb('email_index', '=', index)]))
     .execute();
   const erased = async (stored: string | null) => {
     if (stored === null) return null;

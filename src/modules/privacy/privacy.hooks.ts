@@ -22,13 +22,20 @@ export interface ExportSection {
  * taxes, currency, dates, line items), so that orders still add up. Throwing aborts the erasure.
  *
  * ```ts
- * registerErasureHandler({ name: 'orders', erase: (trx, customerId, crypto) => anonymiseOrders(trx, crypto, customerId) });
+ * registerErasureHandler({ name: 'orders', erase: (trx, customerId, { crypto }) => anonymiseOrders(trx, crypto, customerId) });
  * ```
  */
 export interface ErasureHandler {
   name: string;
-  /** `crypto` encrypts any placeholder written in place of personal data. */
-  erase(trx: Trx, customerId: string, crypto: FieldCrypto): Promise<void>;
+  erase(trx: Trx, customerId: string, subject: ErasureSubject): Promise<void>;
+}
+
+/** What a handler may need beyond the customer id. */
+export interface ErasureSubject {
+  /** The app's key ring: placeholders written over personal data are encrypted like it was. */
+  crypto: FieldCrypto;
+  /** The customer's email before erasure (to find guest records placed with it). */
+  email: string;
 }
 
 /** Purges behavioural data older than the retention setting (analytics events, for instance). */

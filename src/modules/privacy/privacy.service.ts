@@ -148,10 +148,11 @@ export async function eraseCustomer(
   await inTransaction(deps.db, async (trx) => {
     const row = await trx
       .selectFrom('customers')
-      .select(['id', 'status'])
+      .select(['id', 'status', 'email_enc'])
       .where('id', '=', customerId)
       .executeTakeFirst();
     if (!row) throw new AppError(PlatformErrors.NOT_FOUND, 'Customer not found');
+    const subject = { crypto: deps.crypto, email: await deps.crypto.decrypt(row.email_enc) };
     if (row.status === 'erased')
       throw new AppError(PlatformErrors.CONFLICT, 'The customer was already erased');
     const at = now();
@@ -178,7 +179,7 @@ export async function eraseCustomer(
       .where('subject_id', '=', customerId)
       .execute();
     await trx.deleteFrom('one_time_tokens').where('subject_id', '=', customerId).execute();
-    for (const handler of erasureHandlers()) await handler.erase(trx, customerId, deps.crypto);
+    for (const handler of erasureHandlers()) await handler.erase(trx, customerId, subject);
     await recordAudit(trx, actor, {
       action: 'customer.erased',
       target_type: 'customer',
