@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldCrypto } from '../../src/platform/crypto/field-crypto.js';
+import { keyUsage, rotateKeys } from '../../src/platform/crypto/key-rotation.js';
 import { readyCart, type Shop, seedShop } from '../checkout/store-fixture.js';
 import { type CustomerCredentials, customerCredentials, staffCredentials } from '../helpers/identity.js';
 import { createTestApp, type TestApp } from '../helpers/test-context.js';
@@ -193,5 +194,44 @@ describe('customer order history, order erasure and export', () => {
     expect(everything).toContain('Oberkampf');
     for (const needle of ['Quincampoix', 'Quincey', a.email, a.email.toUpperCase(), '+33 1 42 68 53 00'])
       expect(everything, needle).not.toContain(needle);
+  });
+
+  it('reads legacy plaintext rows, and rotation encrypts and indexes them', async () => {
+    const crypto = await fieldCrypto(t.ctx.db, t.ctx.secrets);
+    const before = (await t.app.inject({ url: `/admin/orders/${bOrder}`, headers: owner })).json();
+    // A row as written before migration 0350: plaintext, no blind index.
+    const row = await t.ctx.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', bOrder)
+      .executeTakeFirstOrThrow();
+    await t.ctx.db
+      .updateTable('orders')
+      .set({
+        email: b.email,
+        email_index: null,
+        shipping_address: (await crypto.decryptLegacy(row.shipping_address))!,
+      })
+      .where('id', '=', bOrder)
+      .execute();
+    const legacy = await t.app.inject({ url: `/admin/orders/${bOrder}`, headers: owner });
+    expect(legacy.json()).toEqual(before);
+    expect((await keyUsage(t.ctx.db, t.ctx.secrets)).plaintext).toBe(2);
+    const search = () =>
+      t.app.inject({ url: `/admin/orders?email=${encodeURIComponent(b.email)}`, headers: owner });
+    expect((await search()).json().data).toEqual([]);
+
+    const report = await rotateKeys(t.ctx.db, t.ctx.secrets, { resume: true });
+    expect(report.tables.find((r) => r.table === 'orders')!.rows).toBe(1);
+    expect((await keyUsage(t.ctx.db, t.ctx.secrets)).plaintext).toBeUndefined();
+    const stored = await t.ctx.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', bOrder)
+      .executeTakeFirstOrThrow();
+    expect(stored.email).toMatch(/^enc:v1:/);
+    expect(stored.shipping_address).toMatch(/^enc:v1:/);
+    expect((await search()).json().data.map((o: OrderOut) => o.id)).toEqual([bOrder]);
+    expect((await t.app.inject({ url: `/admin/orders/${bOrder}`, headers: owner })).json()).toEqual(before);
   });
 });
