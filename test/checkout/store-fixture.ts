@@ -141,11 +141,12 @@ export async function readyCart(
   as: { headers?: Record<string, string>; address?: Record<string, string> } = {},
 ) {
   const { app } = store;
+  const headers = as.headers ? { headers: as.headers } : {};
   const created = await app.inject({
     method: 'POST',
     url: '/store/carts',
     payload: { region_id: store.regionId },
-    ...(as.headers ? { headers: as.headers } : {}),
+    ...headers,
   });
   if (created.statusCode !== 201) throw new Error(`create cart: ${created.body}`);
   const id = created.json().id as string;
@@ -154,6 +155,7 @@ export async function readyCart(
       method: 'POST',
       url: `/store/carts/${id}/line-items`,
       payload: { variant_id: line.variant, quantity: line.quantity },
+      ...headers,
     });
     if (res.statusCode !== 200) return { id, failed: res };
   }
@@ -165,6 +167,7 @@ export async function readyCart(
       shipping_address: as.address ?? ADDRESS,
       shipping_option_id: store.shippingOptionId,
     },
+    ...headers,
   });
   if (update.statusCode !== 200) throw new Error(`update cart: ${update.body}`);
   return { id, failed: null };

@@ -120,7 +120,7 @@ describe('data protection: encryption at rest, key rotation, audit chain, GDPR',
       const done = await t.app.inject({
         method: 'POST',
         url: `/store/carts/${cart.id}/complete`,
-        headers: { 'idempotency-key': `order-${i}` },
+        headers: { ...customers[i]!.headers, 'idempotency-key': `order-${i}` },
       });
       expect(done.statusCode, done.body).toBe(200);
       expect(done.json().order).toMatchObject({ email: p.email, customer_id: customers[i]!.id });
@@ -171,7 +171,7 @@ describe('data protection: encryption at rest, key rotation, audit chain, GDPR',
     const replay = await t.app.inject({
       method: 'POST',
       url: `/store/carts/${orders.json().data[0].cart_id}/complete`,
-      headers: { 'idempotency-key': 'order-1' },
+      headers: { ...customers[1]!.headers, 'idempotency-key': 'order-1' },
     });
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.json().order).toMatchObject({ id: orderIds[1], email: people[1]!.email });

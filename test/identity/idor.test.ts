@@ -18,6 +18,7 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
   let a: CustomerCredentials;
   let b: CustomerCredentials;
   const bIds: string[] = [];
+  let bOpenCart = '';
   beforeAll(async () => {
     t = await createTestApp({ env: { STRATUS_RATE_LIMIT_PER_MINUTE: '100000' } });
     a = await customerCredentials(t, { first_name: 'Ann' });
@@ -45,9 +46,21 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
         address: { ...address, city: 'Berlin', country_code: 'de' },
       },
     );
-    const order = await t.app.inject({ method: 'POST', url: `/store/carts/${cart.id}/complete` });
+    const order = await t.app.inject({
+      method: 'POST',
+      url: `/store/carts/${cart.id}/complete`,
+      headers: b.headers,
+    });
     expect(order.json().order.customer_id).toBe(b.id);
-    bIds.push(order.json().order.id);
+    bIds.push(order.json().order.id, cart.id);
+    // ...and an open cart of B's, with B's details on it.
+    bOpenCart = (
+      await readyCart({ ...shop, app: t.app }, [{ variant: shop.variants[0]!, quantity: 1 }], b.email, {
+        headers: b.headers,
+        address: { ...address, city: 'Berlin', country_code: 'de' },
+      })
+    ).id;
+    bIds.push(bOpenCart);
     const mine = await t.app.inject({
       url: `/store/customers/me/orders/${order.json().order.id}`,
       headers: b.headers,
@@ -90,6 +103,48 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
     expect(await snapshot()).toBe(before);
     // B's session still works after A tried to revoke it.
     expect((await t.app.inject({ url: '/store/customers/me', headers: b.headers })).statusCode).toBe(200);
+  });
+
+  it('B’s carts open to B alone: A and guests get 404 and change nothing', async () => {
+    const read = (headers: Record<string, string>) =>
+      t.app.inject({ url: `/store/carts/${bOpenCart}`, headers });
+    const before = await read(b.headers);
+    expect(before.statusCode).toBe(200);
+    expect(before.json().email).toBe(b.email);
+    for (const headers of [a.headers, {}]) {
+      expect((await read(headers)).statusCode).toBe(404);
+      const patch = await t.app.inject({
+        method: 'PATCH',
+        url: `/store/carts/${bOpenCart}`,
+        headers,
+        payload: { email: 'thief@example.test' },
+      });
+      expect(patch.statusCode).toBe(404);
+      expect(patch.body).not.toContain(b.email);
+      const complete = await t.app.inject({
+        method: 'POST',
+        url: `/store/carts/${bOpenCart}/complete`,
+        headers,
+      });
+      expect(complete.statusCode).toBe(404);
+      expect(complete.json().error.code).toBe('CART_NOT_FOUND');
+    }
+    const after = await read(b.headers);
+    expect(after.json()).toEqual(before.json());
+    const done = await t.app.inject({
+      method: 'POST',
+      url: `/store/carts/${bOpenCart}/complete`,
+      headers: b.headers,
+    });
+    expect(done.statusCode).toBe(200);
+    // Completed: replaying the completion hands B's order to B only.
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: `/store/carts/${bOpenCart}/complete`,
+      headers: a.headers,
+    });
+    expect(replay.statusCode).toBe(404);
+    expect(replay.body).not.toContain(b.email);
   });
 
   it('A’s own reads, export and consents never contain B’s data', async () => {

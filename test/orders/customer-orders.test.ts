@@ -45,7 +45,11 @@ describe('customer order history, order erasure and export', () => {
   ): Promise<OrderOut> {
     const lines = [{ variant: shop.variants[0]!, quantity }];
     const cart = await readyCart({ ...shop, app: t.app }, lines, email, as);
-    const res = await t.app.inject({ method: 'POST', url: `/store/carts/${cart.id}/complete` });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/store/carts/${cart.id}/complete`,
+      ...(as.headers ? { headers: as.headers } : {}),
+    });
     expect(res.statusCode, res.body).toBe(200);
     return res.json().order;
   }

@@ -89,6 +89,21 @@ export interface Deps {
   cache: Cache;
   /** The context's key ring (loaded once per app): personal fields are encrypted at rest. */
   crypto: FieldCrypto;
+  /**
+   * Who is asking (HTTP calls): resolves the signed-in customer's id, or null. Asked only when a
+   * cart belongs to a customer, which then opens to that customer alone. Absent for internal calls.
+   */
+  caller?: () => Promise<string | null>;
+}
+
+/** A customer's cart answers "not found" to anyone else, exactly like a missing one. */
+export async function assertCartCaller(
+  deps: Pick<Deps, 'caller'>,
+  cart: { id: string; customer_id: string | null },
+): Promise<void> {
+  if (!deps.caller || cart.customer_id === null) return;
+  if ((await deps.caller()) !== cart.customer_id)
+    throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${cart.id} not found`);
 }
 
 /** Blind-index purpose of `carts.email_index` (the normalised email). */
@@ -120,9 +135,10 @@ export async function toCart(row: Selectable<CartTable>, crypto: FieldCrypto): P
   return parseCart({ ...row, email, shipping_address, billing_address });
 }
 
-export async function loadCart(deps: Pick<Deps, 'db' | 'crypto'>, id: string): Promise<Cart> {
+export async function loadCart(deps: Pick<Deps, 'db' | 'crypto' | 'caller'>, id: string): Promise<Cart> {
   const row = await deps.db.selectFrom('carts').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${id} not found`);
+  await assertCartCaller(deps, row);
   return toCart(row, deps.crypto);
 }
 

@@ -7,6 +7,7 @@ import { anonymiseCarts } from './cart.privacy.js';
 import { cartRoutes } from './cart.routes.js';
 import { CART_EMAIL_INDEX } from './cart.service.js';
 
+export { cartCaller } from './cart.caller.js';
 export { CartErrors } from './cart.errors.js';
 export {
   type Address,

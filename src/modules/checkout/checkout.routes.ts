@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { fieldCrypto } from '../../platform/crypto/field-crypto.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { CartParams, CompleteBody } from '../cart/cart.schemas.js';
+import { cartCaller } from '../cart/index.js';
 import { OrderSchema } from '../orders/orders.schemas.js';
 import { paymentProvidersFor } from '../payments/index.js';
 import { completeCart } from './checkout.service.js';
@@ -27,7 +28,13 @@ export const checkoutRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (pl
     },
     async (request) => {
       const result = await completeCart(
-        { db: ctx.db, cache: ctx.cache, providers: paymentProvidersFor(ctx), crypto },
+        {
+          db: ctx.db,
+          cache: ctx.cache,
+          providers: paymentProvidersFor(ctx),
+          crypto,
+          caller: cartCaller(ctx, request),
+        },
         request.params.id,
         request.body?.payment ?? {},
       );

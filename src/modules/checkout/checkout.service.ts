@@ -8,7 +8,7 @@ import { inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { emit, emitAll } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { CartErrors } from '../cart/cart.errors.js';
-import { type Cart, type PricedCart, priceCart, toCart } from '../cart/cart.service.js';
+import { assertCartCaller, type Cart, type PricedCart, priceCart, toCart } from '../cart/cart.service.js';
 import { DiscountErrors } from '../discounts/discounts.errors.js';
 import { redeemPromotions } from '../discounts/index.js';
 import { commit, release, reserve } from '../inventory/index.js';
@@ -36,6 +36,8 @@ export interface CheckoutDeps {
   providers: PaymentProviders;
   /** The context's key ring: the order's personal fields are encrypted in memory, no extra SQL. */
   crypto: FieldCrypto;
+  /** Who is asking (HTTP calls): a customer's cart completes only for that customer (see cart Deps). */
+  caller?: () => Promise<string | null>;
 }
 
 export interface PaymentChoice {
@@ -71,13 +73,20 @@ const REFERENCE = 'cart';
 export async function completeCart(deps: CheckoutDeps, cartId: string, choice: PaymentChoice = {}) {
   const { db } = deps;
   const lockedUntil = after(LOCK_MS);
-  const locked = await db
+  // Guests resolve to null without a query; a customer's cart locks only for that customer.
+  const caller = deps.caller ? await deps.caller() : undefined;
+  let lock = db
     .updateTable('carts')
     .set({ status: 'completing', locked_until: lockedUntil, updated_at: now() })
     .where('id', '=', cartId)
-    .where('status', '=', 'open')
-    .returningAll()
-    .executeTakeFirst();
+    .where('status', '=', 'open');
+  if (caller !== undefined)
+    lock = lock.where((eb) =>
+      caller === null
+        ? eb('customer_id', 'is', null)
+        : eb.or([eb('customer_id', 'is', null), eb('customer_id', '=', caller)]),
+    );
+  const locked = await lock.returningAll().executeTakeFirst();
   if (!locked) return alreadyCompleting(deps, cartId);
   const cart = await toCart(locked, deps.crypto);
 
@@ -131,10 +140,11 @@ export async function completeCart(deps: CheckoutDeps, cartId: string, choice: P
 async function alreadyCompleting(deps: CheckoutDeps, cartId: string) {
   const row = await deps.db
     .selectFrom('carts')
-    .select(['status', 'order_id'])
+    .select(['status', 'order_id', 'customer_id'])
     .where('id', '=', cartId)
     .executeTakeFirst();
   if (!row) throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${cartId} not found`);
+  await assertCartCaller(deps, { id: cartId, customer_id: row.customer_id });
   if (row.status === 'completed' && row.order_id) {
     return { order: await getOrder(deps, row.order_id), payment: null };
   }
