@@ -131,20 +131,20 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
     }
     const after = await read(b.headers);
     expect(after.json()).toEqual(before.json());
-    const done = await t.app.inject({
-      method: 'POST',
-      url: `/store/carts/${bOpenCart}/complete`,
-      headers: b.headers,
-    });
-    expect(done.statusCode).toBe(200);
-    // Completed: replaying the completion hands B's order to B only.
-    const replay = await t.app.inject({
-      method: 'POST',
-      url: `/store/carts/${bOpenCart}/complete`,
-      headers: a.headers,
-    });
-    expect(replay.statusCode).toBe(404);
-    expect(replay.body).not.toContain(b.email);
+    const complete = (headers: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/store/carts/${bOpenCart}/complete`,
+        headers: { ...headers, 'idempotency-key': 'same-key-for-everyone' },
+      });
+    expect((await complete(b.headers)).statusCode).toBe(200);
+    expect((await complete(b.headers)).headers['idempotent-replayed']).toBe('true');
+    // Completed: neither the completion nor its stored response (same key, same request) opens to A.
+    for (const headers of [a.headers, {}]) {
+      const replay = await complete(headers);
+      expect(replay.statusCode).toBe(404);
+      expect(replay.body).not.toContain(b.email);
+    }
   });
 
   it('A’s own reads, export and consents never contain B’s data', async () => {

@@ -163,6 +163,17 @@ export async function pruneIdempotencyKeys(db: Db, olderThanMs: number): Promise
 }
 
 /**
+ * Whose keys a request's key lives among. Public store routes resolve no principal, so callers that
+ * carry credentials (a customer's bearer token or session cookie) get a scope of their own: another
+ * caller sending the same key and request must not replay their stored response (a customer's order).
+ */
+function scopeOf(request: FastifyRequest): string {
+  if (request.principal) return request.principal.id;
+  const credential = request.headers.authorization ?? request.headers.cookie;
+  return credential ? `anon:${createHash('sha256').update(credential).digest('base64url')}` : 'public';
+}
+
+/**
  * Installs the Idempotency-Key hooks on every unsafe route of `app`: a preHandler that claims or
  * replays (after auth and schema validation, so a malformed request never claims a key) and an
  * onSend hook that stores the response.
@@ -184,7 +195,7 @@ export function installIdempotency(
         'Idempotency-Key must be 1-255 printable ASCII characters',
       );
     }
-    const claim = { scope: request.principal?.id ?? 'public', key: header };
+    const claim = { scope: scopeOf(request), key: header };
     const result = await claimIdempotencyKey(db(), {
       ...claim,
       requestHash: requestHash(request.method, request.url, request.body),
