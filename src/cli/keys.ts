@@ -21,6 +21,11 @@ export async function keys(config: Config, args: string[]): Promise<void> {
         .execute();
       for (const row of rows)
         console.log(`${row.id}\t${row.status}\t${row.created_at}\t${usage[row.id] ?? 0} values`);
+      // Rows written before their columns were encrypted (carts, orders of an older version).
+      if (usage.plaintext)
+        console.log(
+          `plaintext\t-\t-\t${usage.plaintext} values (encrypt them: stratus keys rotate --resume)`,
+        );
     } else if (action === 'rotate') {
       const i = rest.indexOf('--batch');
       const batchSize = i >= 0 ? Number(rest[i + 1]) : 500;

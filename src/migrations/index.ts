@@ -11,6 +11,7 @@ import * as m0320 from './0320_discounts.js';
 import * as m0330 from './0330_shipping.js';
 import * as m0340 from './0340_carts_orders.js';
 import * as m0341 from './0341_cart_visitor.js';
+import * as m0350 from './0350_order_personal_data.js';
 import * as m0400 from './0400_analytics.js';
 import * as m0500 from './0500_metering.js';
 import * as m0501 from './0501_probes.js';
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '0330_shipping': m0330,
   '0340_carts_orders': m0340,
   '0341_cart_visitor': m0341,
+  '0350_order_personal_data': m0350,
   '0400_analytics': m0400,
   '0500_metering': m0500,
   '0501_probes': m0501,

@@ -9,6 +9,7 @@ import type {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeCart } from '../../src/modules/checkout/index.js';
 import { paymentProvidersFor } from '../../src/modules/payments/index.js';
+import { fieldCrypto } from '../../src/platform/crypto/field-crypto.js';
 import { createStore, readyCart, type Store } from './store-fixture.js';
 
 /** Counts executed SQL statements (transformResult runs once per statement; BEGIN/COMMIT are not queries). */
@@ -55,10 +56,13 @@ describe('checkout statement budget', () => {
   });
 
   it(`completes a 3-line cart with manual payment within its SQL statement budget`, async () => {
+    // The key ring is loaded once per app (not counted): encryption itself adds no statement.
+    const crypto = await fieldCrypto(store.ctx.db, store.ctx.secrets);
     const deps = () => ({
       db: store.ctx.db.withPlugin(counter),
       cache: store.ctx.cache,
       providers: paymentProvidersFor(store.ctx),
+      crypto,
     });
     const counter = new StatementCounter();
     // Warm the region cache the way a running store has it.

@@ -44,7 +44,36 @@ export async function createStore(
   );
   context.ctx.auth = staff;
   if (options.providers) bindPaymentProviders(context.ctx, options.providers);
-  const { regionId, locationId, secondLocationId } = await inTransaction(context.ctx.db, async (trx) => {
+  const app = await buildApp(context.ctx);
+  await app.ready();
+  const shop = await seedShop({ ...context, app }, owner, options);
+  return {
+    ...context,
+    app,
+    ...shop,
+    async close() {
+      await app.close();
+      await context.close();
+    },
+  };
+}
+
+export type Shop = Pick<
+  Store,
+  'regionId' | 'locationId' | 'secondLocationId' | 'variants' | 'shippingOptionId'
+>;
+
+/**
+ * Stocks an app's store: a tax-inclusive EUR region (21 %, de and fr), two warehouses, `products`
+ * one-variant products (prices 1999, 2999, … with `stock` units each in the first warehouse) and a
+ * flat 499 shipping option. `admin` are headers that may create products.
+ */
+export async function seedShop(
+  t: Pick<TestApp, 'app' | 'ctx'>,
+  admin: Record<string, string>,
+  options: { stock?: number; products?: number } = {},
+): Promise<Shop> {
+  const { regionId, locationId, secondLocationId } = await inTransaction(t.ctx.db, async (trx) => {
     const region = await createRegion(trx, {
       name: 'Europe',
       currency_code: 'eur',
@@ -66,14 +95,12 @@ export async function createStore(
     });
     return { regionId: region.id, locationId: main.id, secondLocationId: second.id };
   });
-  const app = await buildApp(context.ctx);
-  await app.ready();
   const variants: string[] = [];
   for (let i = 0; i < (options.products ?? 3); i++) {
-    const res = await app.inject({
+    const res = await t.app.inject({
       method: 'POST',
       url: '/admin/products',
-      headers: owner,
+      headers: admin,
       payload: {
         title: `Product ${i}`,
         status: 'published',
@@ -85,7 +112,7 @@ export async function createStore(
     if (res.statusCode !== 201) throw new Error(`product: ${res.body}`);
     variants.push(res.json().variants[0].id);
   }
-  await inTransaction(context.ctx.db, async (trx) => {
+  await inTransaction(t.ctx.db, async (trx) => {
     for (const variant of variants) {
       await setStockLevel(trx, {
         variant_id: variant,
@@ -96,38 +123,30 @@ export async function createStore(
       });
     }
   });
-  const option = await createShippingOption(context.ctx.db, {
+  const option = await createShippingOption(t.ctx.db, {
     region_id: regionId,
     name: 'Standard',
     price_type: 'flat',
     amount: 499,
   });
-  return {
-    ...context,
-    app,
-    regionId,
-    locationId,
-    secondLocationId,
-    variants,
-    shippingOptionId: option.id,
-    async close() {
-      await app.close();
-      await context.close();
-    },
-  };
+  return { regionId, locationId, secondLocationId, variants, shippingOptionId: option.id };
 }
 
 /** The storefront flow up to (not including) completion; returns the cart id. */
 export async function readyCart(
-  store: Store,
+  store: Pick<Store, 'app' | 'regionId' | 'shippingOptionId'>,
   lines: { variant: string; quantity: number }[],
   email = 'ada@example.com',
+  /** A signed-in customer's headers make the cart theirs; another address replaces ADDRESS. */
+  as: { headers?: Record<string, string>; address?: Record<string, string> } = {},
 ) {
   const { app } = store;
+  const headers = as.headers ? { headers: as.headers } : {};
   const created = await app.inject({
     method: 'POST',
     url: '/store/carts',
     payload: { region_id: store.regionId },
+    ...headers,
   });
   if (created.statusCode !== 201) throw new Error(`create cart: ${created.body}`);
   const id = created.json().id as string;
@@ -136,13 +155,19 @@ export async function readyCart(
       method: 'POST',
       url: `/store/carts/${id}/line-items`,
       payload: { variant_id: line.variant, quantity: line.quantity },
+      ...headers,
     });
     if (res.statusCode !== 200) return { id, failed: res };
   }
   const update = await app.inject({
     method: 'PATCH',
     url: `/store/carts/${id}`,
-    payload: { email, shipping_address: ADDRESS, shipping_option_id: store.shippingOptionId },
+    payload: {
+      email,
+      shipping_address: as.address ?? ADDRESS,
+      shipping_option_id: store.shippingOptionId,
+    },
+    ...headers,
   });
   if (update.statusCode !== 200) throw new Error(`update cart: ${update.body}`);
   return { id, failed: null };

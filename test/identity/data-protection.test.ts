@@ -8,6 +8,7 @@ import { identityDeps } from '../../src/modules/identity/index.js';
 import { registerErasureHandler, registerExportSection } from '../../src/modules/privacy/index.js';
 import { fieldCrypto } from '../../src/platform/crypto/field-crypto.js';
 import { keyUsage, rotateKeys } from '../../src/platform/crypto/key-rotation.js';
+import { readyCart, seedShop } from '../checkout/store-fixture.js';
 import { type CustomerCredentials, customerCredentials, staffCredentials } from '../helpers/identity.js';
 import { createTestApp, type TestApp, testDialect } from '../helpers/test-context.js';
 
@@ -71,6 +72,7 @@ async function rawDatabase(t: TestApp): Promise<string> {
 describe('data protection: encryption at rest, key rotation, audit chain, GDPR', () => {
   let t: TestApp;
   const customers: CustomerCredentials[] = [];
+  const orderIds: string[] = [];
   beforeAll(async () => {
     t = await createTestApp({ env: { STRATUS_RATE_LIMIT_PER_MINUTE: '100000' } });
     for (const p of people) {
@@ -95,6 +97,35 @@ describe('data protection: encryption at rest, key rotation, audit chain, GDPR',
       });
       expect(res.statusCode).toBe(201);
       customers.push(c);
+    }
+    // Each person also checks out (signed in, replayable with an Idempotency-Key) and leaves an
+    // open cart with their details: carts, orders and stored responses all hold personal data.
+    const owner = await staffCredentials(t, 'owner');
+    const shop = await seedShop(t, owner.headers, { products: 1 });
+    for (const [i, p] of people.entries()) {
+      const as = {
+        headers: customers[i]!.headers,
+        address: {
+          first_name: p.first,
+          last_name: 'Example',
+          address_1: `12 ${p.street}`,
+          city: 'Berlin',
+          postal_code: '10115',
+          country_code: 'de',
+          phone: p.phone,
+        },
+      };
+      const lines = [{ variant: shop.variants[0]!, quantity: 1 }];
+      const cart = await readyCart({ ...shop, app: t.app }, lines, p.email, as);
+      const done = await t.app.inject({
+        method: 'POST',
+        url: `/store/carts/${cart.id}/complete`,
+        headers: { ...customers[i]!.headers, 'idempotency-key': `order-${i}` },
+      });
+      expect(done.statusCode, done.body).toBe(200);
+      expect(done.json().order).toMatchObject({ email: p.email, customer_id: customers[i]!.id });
+      orderIds.push(done.json().order.id);
+      await readyCart({ ...shop, app: t.app }, lines, p.email.toUpperCase(), as);
     }
   });
   afterAll(async () => {
@@ -125,6 +156,25 @@ describe('data protection: encryption at rest, key rotation, audit chain, GDPR',
       headers: owner.headers,
     });
     expect(found.json().data.map((c: { email: string }) => c.email)).toEqual([people[0]!.email]);
+    // Orders too, through their own blind index, and they read back in clear.
+    const orders = await t.app.inject({
+      url: `/admin/orders?email=${encodeURIComponent(` ${people[1]!.email.toUpperCase()}`)}`,
+      headers: owner.headers,
+    });
+    expect(orders.statusCode).toBe(200);
+    expect(orders.json().data.map((o: { id: string }) => o.id)).toEqual([orderIds[1]]);
+    expect(orders.json().data[0].shipping_address).toMatchObject({
+      address_1: `12 ${people[1]!.street}`,
+      phone: people[1]!.phone,
+    });
+    // A replayed completion answers the same order from its (encrypted) stored response.
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: `/store/carts/${orders.json().data[0].cart_id}/complete`,
+      headers: { ...customers[1]!.headers, 'idempotency-key': 'order-1' },
+    });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json().order).toMatchObject({ id: orderIds[1], email: people[1]!.email });
   });
 
   it('rotates the data key in batches while reads keep working, and re-encrypts every value', async () => {
@@ -146,12 +196,19 @@ describe('data protection: encryption at rest, key rotation, audit chain, GDPR',
     await reader;
     expect(report.key_id).not.toBe(oldKey);
     expect(report.tables.find((r) => r.table === 'customers')!.rows).toBeGreaterThanOrEqual(people.length);
+    expect(report.tables.find((r) => r.table === 'orders')!.rows).toBe(people.length);
+    expect(report.tables.find((r) => r.table === 'carts')!.rows).toBe(2 * people.length);
     const after = await keyUsage(t.ctx.db, t.ctx.secrets);
     expect(after[oldKey] ?? 0).toBe(0);
     expect(after[report.key_id]).toBe(before[oldKey]);
     // A node that loaded the ring before rotation still decrypts (it reloads on an unknown key id).
     const me = await t.app.inject({ url: '/store/customers/me', headers: customers[1]!.headers });
     expect(me.json().email).toBe(people[1]!.email);
+    const order = await t.app.inject({
+      url: `/store/customers/me/orders/${orderIds[1]}`,
+      headers: customers[1]!.headers,
+    });
+    expect(order.json().shipping_address.address_1).toBe(`12 ${people[1]!.street}`);
     expect((await fieldCrypto(t.ctx.db, t.ctx.secrets)).activeKeyId()).toBe(report.key_id);
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CustomerCredentials, customerCredentials } from '../helpers/identity.js';
+import { readyCart, seedShop } from '../checkout/store-fixture.js';
+import { type CustomerCredentials, customerCredentials, staffCredentials } from '../helpers/identity.js';
 import { createTestApp, type TestApp } from '../helpers/test-context.js';
 
 const address = {
@@ -17,6 +18,7 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
   let a: CustomerCredentials;
   let b: CustomerCredentials;
   const bIds: string[] = [];
+  let bOpenCart = '';
   beforeAll(async () => {
     t = await createTestApp({ env: { STRATUS_RATE_LIMIT_PER_MINUTE: '100000' } });
     a = await customerCredentials(t, { first_name: 'Ann' });
@@ -32,6 +34,38 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
     const sessions = await t.app.inject({ url: '/store/customers/me/sessions', headers: b.headers });
     bIds.push(...sessions.json().data.map((s: { id: string }) => s.id));
     bIds.push(b.id);
+    // B's order, placed signed in (so it is in B's order history).
+    const owner = await staffCredentials(t, 'owner');
+    const shop = await seedShop(t, owner.headers, { products: 1 });
+    const cart = await readyCart(
+      { ...shop, app: t.app },
+      [{ variant: shop.variants[0]!, quantity: 1 }],
+      b.email,
+      {
+        headers: b.headers,
+        address: { ...address, city: 'Berlin', country_code: 'de' },
+      },
+    );
+    const order = await t.app.inject({
+      method: 'POST',
+      url: `/store/carts/${cart.id}/complete`,
+      headers: b.headers,
+    });
+    expect(order.json().order.customer_id).toBe(b.id);
+    bIds.push(order.json().order.id, cart.id);
+    // ...and an open cart of B's, with B's details on it.
+    bOpenCart = (
+      await readyCart({ ...shop, app: t.app }, [{ variant: shop.variants[0]!, quantity: 1 }], b.email, {
+        headers: b.headers,
+        address: { ...address, city: 'Berlin', country_code: 'de' },
+      })
+    ).id;
+    bIds.push(bOpenCart);
+    const mine = await t.app.inject({
+      url: `/store/customers/me/orders/${order.json().order.id}`,
+      headers: b.headers,
+    });
+    expect(mine.statusCode).toBe(200);
   });
   afterAll(async () => {
     await t.close();
@@ -65,9 +99,52 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
       }
     }
     expect(new Set(probed).size).toBeGreaterThanOrEqual(4);
+    expect(probed).toContain('get /store/customers/me/orders/{id}');
     expect(await snapshot()).toBe(before);
     // B's session still works after A tried to revoke it.
     expect((await t.app.inject({ url: '/store/customers/me', headers: b.headers })).statusCode).toBe(200);
+  });
+
+  it('B’s carts open to B alone: A and guests get 404 and change nothing', async () => {
+    const read = (headers: Record<string, string>) =>
+      t.app.inject({ url: `/store/carts/${bOpenCart}`, headers });
+    const before = await read(b.headers);
+    expect(before.statusCode).toBe(200);
+    expect(before.json().email).toBe(b.email);
+    for (const headers of [a.headers, {}]) {
+      expect((await read(headers)).statusCode).toBe(404);
+      const patch = await t.app.inject({
+        method: 'PATCH',
+        url: `/store/carts/${bOpenCart}`,
+        headers,
+        payload: { email: 'thief@example.test' },
+      });
+      expect(patch.statusCode).toBe(404);
+      expect(patch.body).not.toContain(b.email);
+      const complete = await t.app.inject({
+        method: 'POST',
+        url: `/store/carts/${bOpenCart}/complete`,
+        headers,
+      });
+      expect(complete.statusCode).toBe(404);
+      expect(complete.json().error.code).toBe('CART_NOT_FOUND');
+    }
+    const after = await read(b.headers);
+    expect(after.json()).toEqual(before.json());
+    const complete = (headers: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/store/carts/${bOpenCart}/complete`,
+        headers: { ...headers, 'idempotency-key': 'same-key-for-everyone' },
+      });
+    expect((await complete(b.headers)).statusCode).toBe(200);
+    expect((await complete(b.headers)).headers['idempotent-replayed']).toBe('true');
+    // Completed: neither the completion nor its stored response (same key, same request) opens to A.
+    for (const headers of [a.headers, {}]) {
+      const replay = await complete(headers);
+      expect(replay.statusCode).toBe(404);
+      expect(replay.body).not.toContain(b.email);
+    }
   });
 
   it('A’s own reads, export and consents never contain B’s data', async () => {
@@ -77,6 +154,7 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
       '/store/customers/me/sessions',
       '/store/customers/me/export',
       '/store/customers/me/consents',
+      '/store/customers/me/orders',
     ]) {
       const res = await t.app.inject({ url, headers: a.headers });
       expect(res.statusCode, url).toBe(200);

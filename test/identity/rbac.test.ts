@@ -76,13 +76,20 @@ describe('RBAC matrix over every admin route and every role', () => {
     const operations = await adminOperations(t);
     expect(operations.length).toBeGreaterThan(30);
     expect(operations.filter((o) => !o.permission).map((o) => `${o.method} ${o.path}`)).toEqual([]);
-    // Opting out is explicit and rare: only signing in and accepting an invitation.
+    // Opting out is explicit and rare: only signing in, accepting an invitation and resetting a
+    // forgotten password.
     expect(
       operations
         .filter((o) => o.permission === 'public')
         .map((o) => `${o.method} ${o.path}`)
         .sort(),
-    ).toEqual(['POST /admin/auth/invitations/accept', 'POST /admin/auth/login', 'POST /admin/auth/mfa']);
+    ).toEqual([
+      'POST /admin/auth/invitations/accept',
+      'POST /admin/auth/login',
+      'POST /admin/auth/mfa',
+      'POST /admin/auth/password-reset',
+      'POST /admin/auth/password-reset/confirm',
+    ]);
   });
 
   it('allows exactly the roles that hold the permission, and refuses everyone else', async () => {

@@ -1,10 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { fieldCrypto } from '../../platform/crypto/field-crypto.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { initiatePayment, paymentProvidersFor } from '../payments/index.js';
 import { optionsForCart } from '../shipping/index.js';
 import { PricedShippingOption } from '../shipping/shipping.schemas.js';
+import { cartCaller } from './cart.caller.js';
 import {
   AddLineBody,
   CartParams,
@@ -23,6 +25,7 @@ import {
   type Cart,
   cartView,
   createCart,
+  type Deps,
   loadCart,
   priceCart,
   removeDiscountCode,
@@ -33,48 +36,58 @@ import {
 
 export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-  const deps = { db: ctx.db, cache: ctx.cache };
-  const view = async (cart: Cart) => cartView(await priceCart(deps, cart));
+  // One key ring per app, loaded at start: requests never read the keys.
+  const base = { db: ctx.db, cache: ctx.cache, crypto: await fieldCrypto(ctx.db, ctx.secrets) };
+  // Per request: a customer's cart opens only to that customer (guest carts never ask who calls).
+  const as = (request: FastifyRequest): Deps => ({ ...base, caller: cartCaller(ctx, request) });
+  const view = async (cart: Cart) => cartView(await priceCart(base, cart));
   const one = { response: { 200: CartSchema } };
 
   app.post(
     '/store/carts',
     { schema: { body: CreateCartBody, response: { 201: CartSchema } } },
-    async (request, reply) => reply.code(201).send(await view(await createCart(deps, request.body ?? {}))),
+    async (request, reply) => {
+      // A signed-in customer's cart is theirs: its order shows in their order history. Credentials
+      // that do not check out (a cookie without its CSRF token) make a guest cart, as before.
+      const customer_id = await cartCaller(ctx, request)();
+      return reply.code(201).send(await view(await createCart(base, { ...request.body, customer_id })));
+    },
   );
   app.get('/store/carts/:id', { schema: { params: CartParams, ...one } }, async (request) =>
-    view(await loadCart(ctx.db, request.params.id)),
+    view(await loadCart(as(request), request.params.id)),
   );
   app.patch(
     '/store/carts/:id',
     { schema: { params: CartParams, body: UpdateCartBody, ...one } },
-    async (request) => view(await updateCart(deps, request.params.id, request.body)),
+    async (request) => view(await updateCart(as(request), request.params.id, request.body)),
   );
   app.post(
     '/store/carts/:id/line-items',
     { schema: { params: CartParams, body: AddLineBody, ...one } },
-    async (request) => view(await addLineItem(deps, request.params.id, request.body)),
+    async (request) => view(await addLineItem(as(request), request.params.id, request.body)),
   );
   app.patch(
     '/store/carts/:id/line-items/:line_id',
     { schema: { params: LineParams, body: UpdateLineBody, ...one } },
     async (request) =>
-      view(await updateLineItem(deps, request.params.id, request.params.line_id, request.body.quantity)),
+      view(
+        await updateLineItem(as(request), request.params.id, request.params.line_id, request.body.quantity),
+      ),
   );
   app.delete(
     '/store/carts/:id/line-items/:line_id',
     { schema: { params: LineParams, ...one } },
-    async (request) => view(await removeLineItem(deps, request.params.id, request.params.line_id)),
+    async (request) => view(await removeLineItem(as(request), request.params.id, request.params.line_id)),
   );
   app.post(
     '/store/carts/:id/discounts',
     { schema: { params: CartParams, body: DiscountBody, ...one } },
-    async (request) => view(await addDiscountCode(deps, request.params.id, request.body.code)),
+    async (request) => view(await addDiscountCode(as(request), request.params.id, request.body.code)),
   );
   app.delete(
     '/store/carts/:id/discounts/:code',
     { schema: { params: CodeParams, ...one } },
-    async (request) => view(await removeDiscountCode(deps, request.params.id, request.params.code)),
+    async (request) => view(await removeDiscountCode(as(request), request.params.id, request.params.code)),
   );
   app.get(
     '/store/carts/:id/shipping-options',
@@ -85,7 +98,7 @@ export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain,
       },
     },
     async (request) => {
-      const cart = await loadCart(ctx.db, request.params.id);
+      const cart = await loadCart(as(request), request.params.id);
       const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
       const weight_grams = cart.items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
       return { data: await optionsForCart(ctx.db, { region_id: cart.region_id, subtotal, weight_grams }) };
@@ -110,7 +123,7 @@ export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain,
       },
     },
     async (request, reply) => {
-      const priced = await priceCart(deps, await loadCart(ctx.db, request.params.id));
+      const priced = await priceCart(base, await loadCart(as(request), request.params.id));
       const { payment, client_data } = await initiatePayment(ctx.db, paymentProvidersFor(ctx), {
         reference_type: 'cart',
         reference_id: priced.cart.id,

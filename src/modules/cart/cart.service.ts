@@ -1,9 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.js';
+import { type FieldCrypto, normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
-import { type DbOrTrx, inTransaction } from '../../platform/db/transaction.js';
+import { inTransaction } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { currencyCode } from '../../platform/money/index.js';
@@ -86,11 +87,37 @@ export interface Cart {
 export interface Deps {
   db: Db;
   cache: Cache;
+  /** The context's key ring (loaded once per app): personal fields are encrypted at rest. */
+  crypto: FieldCrypto;
+  /**
+   * Who is asking (HTTP calls): resolves the signed-in customer's id, or null. Asked only when a
+   * cart belongs to a customer, which then opens to that customer alone. Absent for internal calls.
+   */
+  caller?: () => Promise<string | null>;
 }
 
-export function toCart(row: Selectable<CartTable>): Cart {
+/** A customer's cart answers "not found" to anyone else, exactly like a missing one. */
+export async function assertCartCaller(
+  deps: Pick<Deps, 'caller'>,
+  cart: { id: string; customer_id: string | null },
+): Promise<void> {
+  if (!deps.caller || cart.customer_id === null) return;
+  if ((await deps.caller()) !== cart.customer_id)
+    throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${cart.id} not found`);
+}
+
+/** Blind-index purpose of `carts.email_index` (the normalised email). */
+export const CART_EMAIL_INDEX = 'cart email';
+
+function emailIndexOf(crypto: FieldCrypto, email: string | null | undefined): string | null {
+  return email ? crypto.blindIndex(CART_EMAIL_INDEX, normaliseEmail(email)) : null;
+}
+
+/** Parses a row whose personal fields are already in clear. */
+function parseCart(row: Selectable<CartTable>): Cart {
+  const { email_index: _index, ...fields } = row;
   return {
-    ...row,
+    ...fields,
     shipping_address: row.shipping_address ? (JSON.parse(row.shipping_address) as Address) : null,
     billing_address: row.billing_address ? (JSON.parse(row.billing_address) as Address) : null,
     discount_codes: JSON.parse(row.discount_codes) as string[],
@@ -98,10 +125,21 @@ export function toCart(row: Selectable<CartTable>): Cart {
   };
 }
 
-export async function loadCart(db: DbOrTrx, id: string): Promise<Cart> {
-  const row = await db.selectFrom('carts').selectAll().where('id', '=', id).executeTakeFirst();
+/** A stored cart row in clear: email and addresses are decrypted (legacy plaintext passes through). */
+export async function toCart(row: Selectable<CartTable>, crypto: FieldCrypto): Promise<Cart> {
+  const [email, shipping_address, billing_address] = await Promise.all([
+    crypto.decryptLegacy(row.email),
+    crypto.decryptLegacy(row.shipping_address),
+    crypto.decryptLegacy(row.billing_address),
+  ]);
+  return parseCart({ ...row, email, shipping_address, billing_address });
+}
+
+export async function loadCart(deps: Pick<Deps, 'db' | 'crypto' | 'caller'>, id: string): Promise<Cart> {
+  const row = await deps.db.selectFrom('carts').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${id} not found`);
-  return toCart(row);
+  await assertCartCaller(deps, row);
+  return toCart(row, deps.crypto);
 }
 
 function assertOpen(cart: Cart): void {
@@ -138,7 +176,8 @@ export async function createCart(
     region_id: region.id,
     currency_code: region.currency_code,
     customer_id: input.customer_id ?? null,
-    email: input.email ?? null,
+    email: deps.crypto.encryptNullable(input.email),
+    email_index: emailIndexOf(deps.crypto, input.email),
     shipping_address: null,
     billing_address: null,
     shipping_option_id: null,
@@ -167,7 +206,7 @@ export async function createCart(
       },
     });
   });
-  return toCart(row);
+  return parseCart({ ...row, email: input.email ?? null });
 }
 
 type Changes = Partial<
@@ -195,17 +234,18 @@ export async function mutateCart(
   known?: Cart,
 ): Promise<Cart> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const cart = attempt === 0 && known ? known : await loadCart(deps.db, id);
+    const cart = attempt === 0 && known ? known : await loadCart(deps, id);
     assertOpen(cart);
     const changes = await change(cart);
     const set: Record<string, unknown> = { version: cart.version + 1, updated_at: now() };
     for (const [key, value] of Object.entries(changes)) {
-      set[key] =
-        key === 'email' || key === 'shipping_option_id' || key === 'customer_id'
-          ? value
-          : value === null
-            ? null
-            : JSON.stringify(value);
+      if (key === 'shipping_option_id' || key === 'customer_id') set[key] = value;
+      else if (key === 'email') {
+        set.email = deps.crypto.encryptNullable(value as string | null);
+        set.email_index = emailIndexOf(deps.crypto, value as string | null);
+      } else if (key === 'shipping_address' || key === 'billing_address')
+        set[key] = value === null ? null : deps.crypto.encrypt(JSON.stringify(value));
+      else set[key] = value === null ? null : JSON.stringify(value);
     }
     const result = await deps.db
       .updateTable('carts')
@@ -278,7 +318,7 @@ export async function addLineItem(
   cartId: string,
   input: { variant_id: string; quantity: number },
 ): Promise<Cart> {
-  const cart = await loadCart(deps.db, cartId);
+  const cart = await loadCart(deps, cartId);
   assertOpen(cart);
   const region = await getRegionCached(deps, cart.region_id);
   const existing = cart.items.find((i) => i.variant_id === input.variant_id);
@@ -305,7 +345,7 @@ export async function updateLineItem(
   lineId: string,
   quantity: number,
 ): Promise<Cart> {
-  const cart = await loadCart(deps.db, cartId);
+  const cart = await loadCart(deps, cartId);
   assertOpen(cart);
   const line = cart.items.find((i) => i.id === lineId);
   if (!line) throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
@@ -341,7 +381,7 @@ export interface CartUpdate {
 }
 
 export async function updateCart(deps: Deps, cartId: string, input: CartUpdate): Promise<Cart> {
-  const cart = await loadCart(deps.db, cartId);
+  const cart = await loadCart(deps, cartId);
   assertOpen(cart);
   const region = await getRegionCached(deps, cart.region_id);
   for (const field of ['shipping_address', 'billing_address'] as const) {
@@ -380,7 +420,7 @@ export async function updateCart(deps: Deps, cartId: string, input: CartUpdate):
 
 export async function addDiscountCode(deps: Deps, cartId: string, code: string): Promise<Cart> {
   const upper = code.trim().toUpperCase();
-  const cart = await loadCart(deps.db, cartId);
+  const cart = await loadCart(deps, cartId);
   assertOpen(cart);
   const priced = await priceCart(deps, {
     ...cart,
@@ -511,7 +551,7 @@ export function cartView(priced: PricedCart) {
  * the guest cart simply becomes the customer's. Returns the customer's cart.
  */
 export async function mergeCarts(deps: Deps, guestCartId: string, customerId: string): Promise<Cart> {
-  const guest = await loadCart(deps.db, guestCartId);
+  const guest = await loadCart(deps, guestCartId);
   assertOpen(guest);
   if (guest.customer_id && guest.customer_id !== customerId) {
     throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${guestCartId} not found`);

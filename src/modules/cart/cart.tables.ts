@@ -9,8 +9,11 @@ export interface CartTable {
   region_id: string;
   currency_code: string;
   customer_id: string | null;
+  /** fieldCrypto value, like the addresses (legacy rows: plaintext until `stratus keys rotate`). */
   email: string | null;
-  /** JSON Address. */
+  /** Blind index of the normalised email (HMAC): erasure finds guest carts by it. */
+  email_index: string | null;
+  /** fieldCrypto value of the JSON Address. */
   shipping_address: string | null;
   billing_address: string | null;
   shipping_option_id: string | null;

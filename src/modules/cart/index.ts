@@ -1,8 +1,13 @@
 // Carts: guest and customer carts bound to a region, line items with price snapshots and stock checks,
 // addresses, shipping and discount codes; and the ONE totals engine every amount comes from.
+import { registerEncryptedColumns } from '../../platform/crypto/key-rotation.js';
 import type { StratusModule } from '../index.js';
+import { registerErasureHandler } from '../privacy/index.js';
+import { anonymiseCarts } from './cart.privacy.js';
 import { cartRoutes } from './cart.routes.js';
+import { CART_EMAIL_INDEX } from './cart.service.js';
 
+export { cartCaller } from './cart.caller.js';
 export { CartErrors } from './cart.errors.js';
 export {
   type Address,
@@ -22,5 +27,17 @@ export {
   updateLineItem,
 } from './cart.service.js';
 export { type CartTotals, computeTotals, type TotalsInput, type TotalsLine } from './totals.js';
+
+// Rotation re-encrypts these, and encrypts rows written before they were encrypted.
+registerEncryptedColumns({
+  table: 'carts',
+  columns: ['email', 'shipping_address', 'billing_address'],
+  legacyPlaintext: { emailIndex: { column: 'email_index', source: 'email', purpose: CART_EMAIL_INDEX } },
+});
+
+registerErasureHandler({
+  name: 'carts',
+  erase: (trx, customerId, { crypto, email }) => anonymiseCarts(trx, crypto, customerId, email),
+});
 
 export const cartModule: StratusModule = { name: 'cart', routes: cartRoutes };

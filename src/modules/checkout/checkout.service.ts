@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.js';
+import { type FieldCrypto, normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { after, now } from '../../platform/db/time.js';
@@ -7,12 +8,13 @@ import { inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { emit, emitAll } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { CartErrors } from '../cart/cart.errors.js';
-import { type Cart, type PricedCart, priceCart, toCart } from '../cart/cart.service.js';
+import { assertCartCaller, type Cart, type PricedCart, priceCart, toCart } from '../cart/cart.service.js';
 import { DiscountErrors } from '../discounts/discounts.errors.js';
 import { redeemPromotions } from '../discounts/index.js';
 import { commit, release, reserve } from '../inventory/index.js';
 import {
   getOrder,
+  ORDER_EMAIL_INDEX,
   type OrderLineRow,
   type OrderRow,
   orderEventPayload,
@@ -32,6 +34,10 @@ export interface CheckoutDeps {
   db: Db;
   cache: Cache;
   providers: PaymentProviders;
+  /** The context's key ring: the order's personal fields are encrypted in memory, no extra SQL. */
+  crypto: FieldCrypto;
+  /** Who is asking (HTTP calls): a customer's cart completes only for that customer (see cart Deps). */
+  caller?: () => Promise<string | null>;
 }
 
 export interface PaymentChoice {
@@ -67,15 +73,22 @@ const REFERENCE = 'cart';
 export async function completeCart(deps: CheckoutDeps, cartId: string, choice: PaymentChoice = {}) {
   const { db } = deps;
   const lockedUntil = after(LOCK_MS);
-  const locked = await db
+  // Guests resolve to null without a query; a customer's cart locks only for that customer.
+  const caller = deps.caller ? await deps.caller() : undefined;
+  let lock = db
     .updateTable('carts')
     .set({ status: 'completing', locked_until: lockedUntil, updated_at: now() })
     .where('id', '=', cartId)
-    .where('status', '=', 'open')
-    .returningAll()
-    .executeTakeFirst();
+    .where('status', '=', 'open');
+  if (caller !== undefined)
+    lock = lock.where((eb) =>
+      caller === null
+        ? eb('customer_id', 'is', null)
+        : eb.or([eb('customer_id', 'is', null), eb('customer_id', '=', caller)]),
+    );
+  const locked = await lock.returningAll().executeTakeFirst();
   if (!locked) return alreadyCompleting(deps, cartId);
-  const cart = toCart(locked);
+  const cart = await toCart(locked, deps.crypto);
 
   let priced: PricedCart;
   try {
@@ -116,7 +129,7 @@ export async function completeCart(deps: CheckoutDeps, cartId: string, choice: P
   checkoutFaults.afterAuthorize?.(cart.id);
 
   try {
-    const { order, lines } = await inTransaction(db, (trx) => createOrder(trx, priced, payment));
+    const { order, lines } = await inTransaction(db, (trx) => createOrder(trx, deps.crypto, priced, payment));
     return { order: toOrder(order, lines), payment };
   } catch (error) {
     await compensate(deps, cart.id, payment.id);
@@ -127,12 +140,13 @@ export async function completeCart(deps: CheckoutDeps, cartId: string, choice: P
 async function alreadyCompleting(deps: CheckoutDeps, cartId: string) {
   const row = await deps.db
     .selectFrom('carts')
-    .select(['status', 'order_id'])
+    .select(['status', 'order_id', 'customer_id'])
     .where('id', '=', cartId)
     .executeTakeFirst();
   if (!row) throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${cartId} not found`);
+  await assertCartCaller(deps, { id: cartId, customer_id: row.customer_id });
   if (row.status === 'completed' && row.order_id) {
-    return { order: await getOrder(deps.db, row.order_id), payment: null };
+    return { order: await getOrder(deps, row.order_id), payment: null };
   }
   throw new AppError(CartErrors.CART_COMPLETING, 'The cart is being checked out by another request');
 }
@@ -218,6 +232,7 @@ async function authorize(
 /** Steps 4 and 5, in one transaction: the order, its lines, the promotions' counts, the committed stock. */
 async function createOrder(
   trx: Trx,
+  crypto: FieldCrypto,
   priced: PricedCart,
   payment: Payment,
 ): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
@@ -260,6 +275,7 @@ async function createOrder(
     currency_code: cart.currency_code,
     customer_id: cart.customer_id,
     email: cart.email!,
+    email_index: null,
     status: paymentStatus === 'captured' ? 'paid' : 'pending',
     payment_status: paymentStatus,
     fulfillment_status: 'not_fulfilled',
@@ -287,7 +303,17 @@ async function createOrder(
     created_at: at,
     updated_at: at,
   };
-  await trx.insertInto('orders').values(order).execute();
+  // Stored encrypted; `order` (in clear) is what the response and the events are built from.
+  await trx
+    .insertInto('orders')
+    .values({
+      ...order,
+      email: crypto.encrypt(order.email),
+      email_index: crypto.blindIndex(ORDER_EMAIL_INDEX, normaliseEmail(order.email)),
+      shipping_address: crypto.encrypt(order.shipping_address),
+      billing_address: crypto.encryptNullable(order.billing_address),
+    })
+    .execute();
   const lines = cart.items.map((item) => {
     const line = totals.lines.get(item.id)!;
     return {

@@ -150,66 +150,6 @@ export async function verifyCustomerEmail(
   });
 }
 
-export async function requestCustomerPasswordReset(
-  deps: IdentityDeps,
-  email: string,
-  meta: RequestMeta,
-): Promise<void> {
-  const index = emailIndex(deps, email);
-  const token = await inTransaction(deps.db, async (trx) => {
-    const row = await trx
-      .selectFrom('customers')
-      .select(['id', 'status'])
-      .where('email_index', '=', index)
-      .executeTakeFirst();
-    if (row?.status !== 'active') return null;
-    await recordAudit(trx, actorOf('anonymous', null, meta), {
-      action: 'customer.password_reset_requested',
-      target_type: 'customer',
-      target_id: row.id,
-    });
-    return issueToken(trx, deps.secrets.sessionSecret, 'reset_password', row.id, 3_600_000);
-  });
-  if (token)
-    await deps.mailer.send({
-      to: normaliseEmail(email),
-      subject: 'Reset your password',
-      text: `Choose a new password: ${deps.config.publicUrl}/account/reset-password?token=${token}\n\nThe link works once and expires in one hour. If you did not ask for it, ignore this email.`,
-    });
-}
-
-export async function resetCustomerPassword(
-  deps: IdentityDeps,
-  token: string,
-  password: string,
-  meta: RequestMeta,
-): Promise<void> {
-  const passwordHash = await hashPassword(password);
-  await inTransaction(deps.db, async (trx) => {
-    const id = await consumeToken(trx, deps.secrets.sessionSecret, 'reset_password', token);
-    if (!id) throw new AppError(IdentityErrors.TOKEN_INVALID, 'The link is invalid, expired or already used');
-    const row = await trx
-      .selectFrom('customers')
-      .select('email_enc')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    assertPassword(password, await deps.crypto.decrypt(row.email_enc));
-    await trx
-      .updateTable('customers')
-      .set({ password_hash: passwordHash, updated_at: now() })
-      .where('id', '=', id)
-      .execute();
-    // A reset means the old password may be known to someone else: every session ends.
-    await revokeAllSessions(trx, 'customer', id);
-    await recordAudit(trx, actorOf('customer', id, meta), {
-      action: 'customer.password_reset',
-      target_type: 'customer',
-      target_id: id,
-    });
-    await emit(trx, { topic: 'customer.password_changed', payload: { id } });
-  });
-}
-
 export async function loginCustomer(
   deps: IdentityDeps,
   input: { email: string; password: string; transport: 'cookie' | 'bearer' },

@@ -11,8 +11,6 @@ import {
   getCustomer,
   loginCustomer,
   registerCustomer,
-  requestCustomerPasswordReset,
-  resetCustomerPassword,
   updateCustomer,
   verifyCustomerEmail,
 } from './customers.service.js';
@@ -26,6 +24,7 @@ import {
   setSessionCookie,
 } from './http.js';
 import * as S from './identity.schemas.js';
+import { requestPasswordReset, resetPassword } from './password-reset.js';
 import { listSessions, revokeSession } from './sessions.service.js';
 
 const tags = ['customers'];
@@ -130,7 +129,7 @@ export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       config: { signInLimit: true },
     },
     async (request, reply) => {
-      await requestCustomerPasswordReset(await deps(), request.body.email, requestMeta(request));
+      await requestPasswordReset(await deps(), 'customer', request.body.email, requestMeta(request));
       return reply.status(202).send({ status: 'accepted' as const });
     },
   );
@@ -147,8 +146,9 @@ export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       config: { signInLimit: true },
     },
     async (request) => {
-      await resetCustomerPassword(
+      await resetPassword(
         await deps(),
+        'customer',
         request.body.token,
         request.body.password,
         requestMeta(request),

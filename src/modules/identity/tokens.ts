@@ -3,7 +3,12 @@ import { newId } from '../../platform/db/ids.js';
 import { after, now } from '../../platform/db/time.js';
 import type { Trx } from '../../platform/db/transaction.js';
 
-export type TokenPurpose = 'verify_email' | 'reset_password' | 'staff_invitation' | 'mfa_login';
+export type TokenPurpose =
+  | 'verify_email'
+  | 'reset_password'
+  | 'staff_reset_password'
+  | 'staff_invitation'
+  | 'mfa_login';
 
 function signature(secret: Buffer, id: string, purpose: string): string {
   return createHmac('sha256', secret).update(`${purpose}\0${id}`).digest('base64url');

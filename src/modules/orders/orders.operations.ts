@@ -1,3 +1,4 @@
+import type { FieldCrypto } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
@@ -20,6 +21,7 @@ import { assertFulfillmentMove, assertPaymentMove, cancellable } from './orders.
 
 export interface Ops {
   db: Db;
+  crypto: FieldCrypto;
   providers: PaymentProviders;
   fulfillment?: Map<string, FulfillmentProvider>;
 }
@@ -44,7 +46,7 @@ export async function markPaid(ops: Ops, orderId: string, actor: string) {
       actor,
     });
   });
-  return getOrder(ops.db, orderId);
+  return getOrder(ops, orderId);
 }
 
 /**
@@ -53,7 +55,7 @@ export async function markPaid(ops: Ops, orderId: string, actor: string) {
  */
 export async function cancelOrder(ops: Ops, orderId: string, actor: string, reason?: string) {
   const order = await getOrderRow(ops.db, orderId);
-  if (order.canceled_at) return getOrder(ops.db, orderId);
+  if (order.canceled_at) return getOrder(ops, orderId);
   if (!cancellable(order)) {
     throw new AppError(
       OrderErrors.ORDER_INVALID_TRANSITION,
@@ -114,7 +116,7 @@ export async function cancelOrder(ops: Ops, orderId: string, actor: string, reas
       actor,
     });
   });
-  return getOrder(ops.db, orderId);
+  return getOrder(ops, orderId);
 }
 
 /**
@@ -273,7 +275,7 @@ export async function shipFulfillment(
       });
     }
   });
-  return getOrder(ops.db, orderId);
+  return getOrder(ops, orderId);
 }
 
 /** Marks a fulfillment delivered (staff, or a signed courier callback); the order is delivered when all are. */
@@ -324,7 +326,7 @@ export async function deliverFulfillment(ops: Ops, orderId: string, fulfillmentI
       });
     }
   });
-  return getOrder(ops.db, orderId);
+  return getOrder(ops, orderId);
 }
 
 export async function requestReturn(
@@ -458,7 +460,7 @@ export async function receiveReturn(
       },
     });
   });
-  return getOrder(ops.db, orderId);
+  return getOrder(ops, orderId);
 }
 
 /** What to pick at one location: unfulfilled units of open orders whose stock that location supplied. */
@@ -542,7 +544,10 @@ export async function dispatchFulfillments(
         variant_id: i.variant_id,
         quantity: i.quantity,
       })),
-      address: JSON.parse(order.shipping_address) as Record<string, unknown>,
+      address: JSON.parse((await ops.crypto.decryptLegacy(order.shipping_address))!) as Record<
+        string,
+        unknown
+      >,
     });
     await shipFulfillment(
       ops,
@@ -556,7 +561,7 @@ export async function dispatchFulfillments(
       actor,
     );
   }
-  return getOrder(ops.db, orderId);
+  return getOrder(ops, orderId);
 }
 
 /** Applies a verified courier status callback; repeating one changes nothing. */
@@ -587,5 +592,5 @@ export async function applyCourierCallback(ops: Ops, callback: CourierCallback) 
       });
     });
   }
-  return getOrder(ops.db, fulfillment.order_id);
+  return getOrder(ops, fulfillment.order_id);
 }

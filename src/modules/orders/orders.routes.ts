@@ -1,11 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
+import { fieldCrypto } from '../../platform/crypto/field-crypto.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
-import { decodeCursor, Page, PageQuery, toPage } from '../../platform/http/pagination.js';
+import { Page, PageQuery } from '../../platform/http/pagination.js';
 import { paymentProvidersFor } from '../payments/index.js';
 import { CourierProvider, fulfillmentProvidersFor } from '../shipping/index.js';
+import { listOrders } from './orders.list.js';
 import {
   applyCourierCallback,
   cancelOrder,
@@ -20,7 +22,7 @@ import {
   shipFulfillment,
 } from './orders.operations.js';
 import { OrderParams, OrderSchema } from './orders.schemas.js';
-import { addNote, getOrder, timeline, toOrder } from './orders.service.js';
+import { addNote, getOrder, timeline } from './orders.service.js';
 
 const Items = Type.Array(
   Type.Object(
@@ -44,8 +46,11 @@ const Reply = { response: { 200: OrderSchema } };
 
 export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+  // One key ring per app, loaded at start: requests never read the keys.
+  const crypto = await fieldCrypto(ctx.db, ctx.secrets);
   const ops = () => ({
     db: ctx.db,
+    crypto,
     providers: paymentProvidersFor(ctx),
     fulfillment: fulfillmentProvidersFor(ctx),
   });
@@ -59,39 +64,30 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
 
   app.get(
     '/admin/orders',
-    { schema: { querystring: PageQuery, response: { 200: Page(OrderSchema) } }, config: read },
-    async (request) => {
-      const limit = request.query.limit ?? 20;
-      const after = decodeCursor(request.query.cursor, 1);
-      let query = ctx.db
-        .selectFrom('orders')
-        .selectAll()
-        .orderBy('id', 'desc')
-        .limit(limit + 1);
-      if (after) query = query.where('id', '<', String(after[0]));
-      const page = toPage(await query.execute(), limit, (row) => [row.id]);
-      const ids = page.data.map((o) => o.id);
-      const lines = ids.length
-        ? await ctx.db
-            .selectFrom('order_line_items')
-            .selectAll()
-            .where('order_id', 'in', ids)
-            .orderBy('id')
-            .execute()
-        : [];
-      return {
-        data: page.data.map((o) =>
-          toOrder(
-            o,
-            lines.filter((l) => l.order_id === o.id),
+    {
+      schema: {
+        querystring: Type.Object({
+          ...PageQuery.properties,
+          email: Type.Optional(
+            Type.String({
+              minLength: 3,
+              maxLength: 320,
+              description: 'Exact email (any case), found through its blind index',
+            }),
           ),
-        ),
-        next_cursor: page.next_cursor,
-      };
+        }),
+        response: { 200: Page(OrderSchema) },
+      },
+      config: read,
     },
+    async (request) =>
+      listOrders(
+        { db: ctx.db, crypto },
+        { limit: request.query.limit ?? 20, cursor: request.query.cursor, email: request.query.email },
+      ),
   );
   app.get('/admin/orders/:id', { schema: { params: OrderParams, ...Reply }, config: read }, async (request) =>
-    getOrder(ctx.db, request.params.id),
+    getOrder({ db: ctx.db, crypto }, request.params.id),
   );
   app.get(
     '/admin/orders/:id/timeline',

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { FieldCrypto } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { lockRows } from '../../platform/db/lock.js';
@@ -12,6 +13,25 @@ import type { FulfillmentState, OrderLineItemTable, OrderTable, PaymentState } f
 
 export type OrderRow = Selectable<OrderTable>;
 export type OrderLineRow = Selectable<OrderLineItemTable>;
+
+/** Blind-index purpose of `orders.email_index` (the normalised email). */
+export const ORDER_EMAIL_INDEX = 'order email';
+
+/** What reading an order in clear needs: the database and the context's key ring. */
+export interface OrderReadDeps {
+  db: DbOrTrx;
+  crypto: FieldCrypto;
+}
+
+/** The stored row with its personal fields decrypted (legacy plaintext rows pass through). */
+export async function openOrderRow(row: OrderRow, crypto: FieldCrypto): Promise<OrderRow> {
+  const [email, shipping_address, billing_address] = await Promise.all([
+    crypto.decryptLegacy(row.email),
+    crypto.decryptLegacy(row.shipping_address),
+    crypto.decryptLegacy(row.billing_address),
+  ]);
+  return { ...row, email: email!, shipping_address: shipping_address!, billing_address };
+}
 
 export async function getOrderRow(db: DbOrTrx, id: string): Promise<OrderRow> {
   const row = await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
@@ -187,9 +207,11 @@ export async function timeline(db: DbOrTrx, orderId: string) {
   return [placed, ...rows.map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }))];
 }
 
+/** The API shape of an order whose row is already in clear (see openOrderRow). */
 export function toOrder(row: OrderRow, lines: OrderLineRow[]) {
+  const { email_index: _index, ...fields } = row;
   return {
-    ...row,
+    ...fields,
     display_number: `#${row.number}`,
     tax_inclusive: row.tax_inclusive === 1,
     shipping_address: JSON.parse(row.shipping_address) as Record<string, unknown>,
@@ -206,7 +228,7 @@ export function toOrder(row: OrderRow, lines: OrderLineRow[]) {
   };
 }
 
-export async function getOrder(db: DbOrTrx, id: string) {
-  const [row, lines] = await Promise.all([getOrderRow(db, id), orderLines(db, id)]);
-  return toOrder(row, lines);
+export async function getOrder(deps: OrderReadDeps, id: string) {
+  const [row, lines] = await Promise.all([getOrderRow(deps.db, id), orderLines(deps.db, id)]);
+  return toOrder(await openOrderRow(row, deps.crypto), lines);
 }

@@ -33,11 +33,15 @@ export interface OrderTable {
   region_id: string;
   currency_code: string;
   customer_id: string | null;
+  /** fieldCrypto value (legacy rows: plaintext until `stratus keys rotate`). */
   email: string;
+  /** Blind index of the normalised email (HMAC), for staff search; null on legacy and erased rows. */
+  email_index: string | null;
   status: OrderStatus;
   payment_status: PaymentState;
   fulfillment_status: FulfillmentState;
   payment_id: string | null;
+  /** fieldCrypto values of the JSON addresses (names, phone, street…), encrypted whole. */
   shipping_address: string;
   billing_address: string | null;
   shipping_option_id: string | null;

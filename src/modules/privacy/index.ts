@@ -8,6 +8,7 @@ import { runRetention } from './privacy.service.js';
 
 export {
   type ErasureHandler,
+  type ErasureSubject,
   type ExportSection,
   type RetentionHandler,
   registerErasureHandler,

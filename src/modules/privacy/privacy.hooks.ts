@@ -1,17 +1,19 @@
+import type { FieldCrypto } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Trx } from '../../platform/db/transaction.js';
 
 /**
  * A module's part of a customer's data export (orders, reviews, events…). Registered from the
- * module's index.ts; `collect` returns plain JSON with the personal data decrypted.
+ * module's index.ts; `collect` returns plain JSON with the personal data decrypted (with `crypto`,
+ * the app's key ring).
  *
  * ```ts
- * registerExportSection({ name: 'orders', collect: (db, customerId) => listOrdersForExport(db, customerId) });
+ * registerExportSection({ name: 'orders', collect: (db, customerId, crypto) => exportOrders(db, crypto, customerId) });
  * ```
  */
 export interface ExportSection {
   name: string;
-  collect(db: Db, customerId: string): Promise<unknown>;
+  collect(db: Db, customerId: string, crypto: FieldCrypto): Promise<unknown>;
 }
 
 /**
@@ -20,12 +22,20 @@ export interface ExportSection {
  * taxes, currency, dates, line items), so that orders still add up. Throwing aborts the erasure.
  *
  * ```ts
- * registerErasureHandler({ name: 'orders', erase: (trx, customerId) => anonymiseOrders(trx, customerId) });
+ * registerErasureHandler({ name: 'orders', erase: (trx, customerId, { crypto }) => anonymiseOrders(trx, crypto, customerId) });
  * ```
  */
 export interface ErasureHandler {
   name: string;
-  erase(trx: Trx, customerId: string): Promise<void>;
+  erase(trx: Trx, customerId: string, subject: ErasureSubject): Promise<void>;
+}
+
+/** What a handler may need beyond the customer id. */
+export interface ErasureSubject {
+  /** The app's key ring: placeholders written over personal data are encrypted like it was. */
+  crypto: FieldCrypto;
+  /** The customer's email before erasure (to find guest records placed with it). */
+  email: string;
 }
 
 /** Purges behavioural data older than the retention setting (analytics events, for instance). */

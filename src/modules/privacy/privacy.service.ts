@@ -129,7 +129,8 @@ export async function exportCustomer(
     sessions,
     activity,
   };
-  for (const section of exportSections()) out[section.name] = await section.collect(deps.db, customerId);
+  for (const section of exportSections())
+    out[section.name] = await section.collect(deps.db, customerId, deps.crypto);
   return out;
 }
 
@@ -147,10 +148,11 @@ export async function eraseCustomer(
   await inTransaction(deps.db, async (trx) => {
     const row = await trx
       .selectFrom('customers')
-      .select(['id', 'status'])
+      .select(['id', 'status', 'email_enc'])
       .where('id', '=', customerId)
       .executeTakeFirst();
     if (!row) throw new AppError(PlatformErrors.NOT_FOUND, 'Customer not found');
+    const subject = { crypto: deps.crypto, email: await deps.crypto.decrypt(row.email_enc) };
     if (row.status === 'erased')
       throw new AppError(PlatformErrors.CONFLICT, 'The customer was already erased');
     const at = now();
@@ -177,7 +179,7 @@ export async function eraseCustomer(
       .where('subject_id', '=', customerId)
       .execute();
     await trx.deleteFrom('one_time_tokens').where('subject_id', '=', customerId).execute();
-    for (const handler of erasureHandlers()) await handler.erase(trx, customerId);
+    for (const handler of erasureHandlers()) await handler.erase(trx, customerId, subject);
     await recordAudit(trx, actor, {
       action: 'customer.erased',
       target_type: 'customer',

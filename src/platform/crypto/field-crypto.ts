@@ -23,6 +23,11 @@ export interface FieldCrypto {
   encryptNullable(plaintext: string | null | undefined): string | null;
   decrypt(stored: string): Promise<string>;
   decryptNullable(stored: string | null): Promise<string | null>;
+  /**
+   * Like `decryptNullable`, but a value without the `enc:` prefix is returned as it is: a legacy
+   * plaintext value written before its column was encrypted (until `stratus keys rotate` encrypts it).
+   */
+  decryptLegacy(stored: string | null): Promise<string | null>;
   /** Key id a stored value was encrypted with. */
   keyIdOf(stored: string): string;
   activeKeyId(): string;
@@ -52,6 +57,11 @@ function open(key: Buffer, sealed: Buffer): Buffer {
 
 function derive(master: Buffer, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+}
+
+/** Whether a stored value is a fieldCrypto value (rather than legacy plaintext). */
+export function isEncrypted(stored: string): boolean {
+  return stored.startsWith(PREFIX);
 }
 
 export class UnknownKeyError extends Error {}
@@ -131,6 +141,10 @@ class KeyRing implements FieldCrypto {
 
   async decryptNullable(stored: string | null): Promise<string | null> {
     return stored === null ? null : this.decrypt(stored);
+  }
+
+  async decryptLegacy(stored: string | null): Promise<string | null> {
+    return stored === null || !isEncrypted(stored) ? stored : this.decrypt(stored);
   }
 
   blindIndex(purpose: string, value: string): string {

@@ -4,12 +4,17 @@ import type { Secrets } from '../../config/secrets.js';
 import type { Db } from '../db/database.js';
 import { now } from '../db/time.js';
 import { inTransaction } from '../db/transaction.js';
-import { fieldCrypto } from './field-crypto.js';
+import { fieldCrypto, isEncrypted, normaliseEmail } from './field-crypto.js';
 
 /** A table whose listed TEXT columns hold `fieldCrypto` values, keyed by a TEXT `id` column. */
 export interface EncryptedColumns {
   table: string;
   columns: string[];
+  /**
+   * For columns that held plaintext before they were encrypted (carts, orders): rotation also
+   * encrypts any legacy plaintext value it meets, and fills the email blind index from it.
+   */
+  legacyPlaintext?: { emailIndex?: { column: string; source: string; purpose: string } };
 }
 
 const registry: EncryptedColumns[] = [];
@@ -62,13 +67,14 @@ export async function rotateKeys(
   const active = crypto.activeKeyId();
   const tables: RotationReport['tables'] = [];
   const loose = db as unknown as Loose;
-  for (const { table, columns } of registry) {
+  for (const { table, columns, legacyPlaintext } of registry) {
+    const emailIndex = legacyPlaintext?.emailIndex;
     let moved = 0;
     let after = '';
     for (;;) {
       const rows: Record<string, string | null>[] = await loose
         .selectFrom(table)
-        .select(['id', ...columns])
+        .select(['id', ...columns, ...(emailIndex ? [emailIndex.column] : [])])
         .where('id', '>', after)
         .orderBy('id')
         .limit(batchSize)
@@ -80,14 +86,24 @@ export async function rotateKeys(
           const changes: Record<string, string> = {};
           for (const column of columns) {
             const value = row[column];
-            if (typeof value === 'string' && value.startsWith('enc:') && crypto.keyIdOf(value) !== active) {
+            if (typeof value !== 'string') continue;
+            if (!isEncrypted(value)) {
+              // Legacy plaintext (written before the column was encrypted): encrypt it and index it.
+              if (!legacyPlaintext) continue;
+              changes[column] = crypto.encrypt(value);
+              if (emailIndex && column === emailIndex.source)
+                changes[emailIndex.column] = crypto.blindIndex(emailIndex.purpose, normaliseEmail(value));
+            } else if (crypto.keyIdOf(value) !== active) {
               changes[column] = crypto.encrypt(await crypto.decrypt(value));
             }
           }
           if (Object.keys(changes).length === 0) continue;
           // Compare-and-set on the old values: a concurrent write since our read wins and is kept.
           let update = (trx as unknown as Loose).updateTable(table).set(changes).where('id', '=', row.id!);
-          for (const column of Object.keys(changes)) update = update.where(column, '=', row[column]!);
+          for (const column of Object.keys(changes)) {
+            const old = row[column] ?? null;
+            update = old === null ? update.where(column, 'is', null) : update.where(column, '=', old);
+          }
           await update.execute();
           moved++;
         }
@@ -98,7 +114,10 @@ export async function rotateKeys(
   return { key_id: active, tables };
 }
 
-/** How many stored values use each key id across registered tables (for `stratus keys status`). */
+/**
+ * How many stored values use each key id across registered tables (for `stratus keys status`);
+ * legacy plaintext values count under `plaintext`.
+ */
 export async function keyUsage(db: Db, secrets: Secrets): Promise<Record<string, number>> {
   const crypto = await fieldCrypto(db, secrets);
   const loose = db as unknown as Loose;
@@ -118,10 +137,10 @@ export async function keyUsage(db: Db, secrets: Secrets): Promise<Record<string,
       for (const row of rows)
         for (const column of columns) {
           const value = row[column];
-          if (typeof value === 'string' && value.startsWith('enc:')) {
-            const kid = crypto.keyIdOf(value);
-            usage[kid] = (usage[kid] ?? 0) + 1;
-          }
+          if (typeof value !== 'string') continue;
+          // Legacy plaintext shows as `plaintext` until a rotation encrypts it.
+          const kid = isEncrypted(value) ? crypto.keyIdOf(value) : 'plaintext';
+          usage[kid] = (usage[kid] ?? 0) + 1;
         }
     }
   }

@@ -10,6 +10,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { modules } from '../../modules/index.js';
+import { fieldCrypto } from '../crypto/field-crypto.js';
 import { metricsRoutes } from '../metrics/metrics.routes.js';
 import { installAuthGuard } from './auth.js';
 import type { AppContext } from './context.js';
@@ -74,7 +75,11 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   installErrorHandler(app);
   await installSecurity(app, ctx);
   installAuthGuard(app, () => ctx.auth);
-  installIdempotency(app, () => ctx.db);
+  installIdempotency(
+    app,
+    () => ctx.db,
+    () => fieldCrypto(ctx.db, ctx.secrets),
+  );
 
   await app.register(swagger, {
     openapi: {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FieldCrypto } from '../crypto/field-crypto.js';
 import type { Db } from '../db/database.js';
 import { after, now } from '../db/time.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
@@ -162,11 +163,27 @@ export async function pruneIdempotencyKeys(db: Db, olderThanMs: number): Promise
 }
 
 /**
+ * Whose keys a request's key lives among. Public store routes resolve no principal, so callers that
+ * carry credentials (a customer's bearer token or session cookie) get a scope of their own: another
+ * caller sending the same key and request must not replay their stored response (a customer's order).
+ */
+function scopeOf(request: FastifyRequest): string {
+  if (request.principal) return request.principal.id;
+  const credential = request.headers.authorization ?? request.headers.cookie;
+  return credential ? `anon:${createHash('sha256').update(credential).digest('base64url')}` : 'public';
+}
+
+/**
  * Installs the Idempotency-Key hooks on every unsafe route of `app`: a preHandler that claims or
  * replays (after auth and schema validation, so a malformed request never claims a key) and an
  * onSend hook that stores the response.
  */
-export function installIdempotency(app: FastifyInstance, db: () => Db): void {
+export function installIdempotency(
+  app: FastifyInstance,
+  db: () => Db,
+  /** Stored responses carry personal data (a cart's address, an order's email): encrypted at rest. */
+  crypto: () => Promise<FieldCrypto>,
+): void {
   app.decorateRequest('idempotency', null);
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!UNSAFE.has(request.method) || request.routeOptions.config?.idempotency === false) return;
@@ -178,7 +195,7 @@ export function installIdempotency(app: FastifyInstance, db: () => Db): void {
         'Idempotency-Key must be 1-255 printable ASCII characters',
       );
     }
-    const claim = { scope: request.principal?.id ?? 'public', key: header };
+    const claim = { scope: scopeOf(request), key: header };
     const result = await claimIdempotencyKey(db(), {
       ...claim,
       requestHash: requestHash(request.method, request.url, request.body),
@@ -188,7 +205,7 @@ export function installIdempotency(app: FastifyInstance, db: () => Db): void {
         .code(result.status)
         .header('content-type', 'application/json; charset=utf-8')
         .header('idempotent-replayed', 'true')
-        .send(result.body);
+        .send(await (await crypto()).decryptLegacy(result.body));
     }
     request.idempotency = claim;
   });
@@ -197,7 +214,7 @@ export function installIdempotency(app: FastifyInstance, db: () => Db): void {
     if (!claim) return payload;
     request.idempotency = null;
     if (reply.statusCode >= 500 || typeof payload !== 'string') await abandonIdempotencyKey(db(), claim);
-    else await completeIdempotencyKey(db(), claim, reply.statusCode, payload);
+    else await completeIdempotencyKey(db(), claim, reply.statusCode, (await crypto()).encrypt(payload));
     return payload;
   });
 }
