@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.js';
+import { requireKind } from '../identity/http.js';
 import { initiatePayment, paymentProvidersFor } from '../payments/index.js';
 import { optionsForCart } from '../shipping/index.js';
 import { PricedShippingOption } from '../shipping/shipping.schemas.js';
@@ -24,6 +25,7 @@ import {
   cartView,
   createCart,
   loadCart,
+  mergeCarts,
   priceCart,
   removeDiscountCode,
   removeLineItem,
@@ -41,6 +43,13 @@ export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain,
     '/store/carts',
     { schema: { body: CreateCartBody, response: { 201: CartSchema } } },
     async (request, reply) => reply.code(201).send(await view(await createCart(deps, request.body ?? {}))),
+  );
+  // A signed-in shopper's cart becomes theirs (joining their open cart, if any), so the order is in
+  // their account. Cookie sessions need the CSRF token like every unsafe customer call.
+  app.post(
+    '/store/carts/:id/customer',
+    { schema: { params: CartParams, ...one }, config: { permission: 'authenticated' } },
+    async (request) => view(await mergeCarts(deps, request.params.id, requireKind(request, 'customer').id)),
   );
   app.get('/store/carts/:id', { schema: { params: CartParams, ...one } }, async (request) =>
     view(await loadCart(ctx.db, request.params.id)),
