@@ -48,6 +48,7 @@ export function App() {
       <AccountProvider>
         <CartProvider>
           <PageViews />
+          <ConsentBanner />
           <Header cartButton={<CartButton />} accountLink={<AccountLink />} />
           <Suspense fallback={<main aria-busy="true" />}>
             <Switch>
@@ -75,7 +76,6 @@ export function App() {
             </Switch>
           </Suspense>
           <CartDrawer />
-          <ConsentBanner />
           <Footer />
         </CartProvider>
       </AccountProvider>

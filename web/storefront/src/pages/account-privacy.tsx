@@ -21,6 +21,8 @@ export function PrivacyPage() {
   const { call } = useAccount();
   const [version, setVersion] = useState(0);
   const [status, setStatus] = useState<string | null>(null);
+  // The box follows the click at once; a refused change puts it back.
+  const [chosen, setChosen] = useState<Partial<Record<ConsentRecord['purpose'], boolean>>>({});
   const history = useLoad(`consents|${version}`, () =>
     call<{ data: ConsentRecord[] }>('/store/customers/me/consents'),
   );
@@ -32,6 +34,7 @@ export function PrivacyPage() {
 
   async function change(purpose: ConsentRecord['purpose'], granted: boolean) {
     setStatus(null);
+    setChosen((c) => ({ ...c, [purpose]: granted }));
     try {
       await call('/store/customers/me/consents', {
         method: 'POST',
@@ -41,6 +44,7 @@ export function PrivacyPage() {
       setVersion((v) => v + 1);
       setStatus(t('privacy.saved'));
     } catch {
+      setChosen((c) => ({ ...c, [purpose]: !granted }));
       setStatus(t('error.load'));
     }
   }
@@ -73,7 +77,7 @@ export function PrivacyPage() {
               type="checkbox"
               name={purpose}
               disabled={history.state !== 'ready'}
-              checked={current(purpose)}
+              checked={chosen[purpose] ?? current(purpose)}
               onChange={(e) => change(purpose, e.target.checked)}
             />
             {t(label)}
