@@ -77,6 +77,7 @@ describe('IDOR: a customer never reaches another customer’s data', () => {
       '/store/customers/me/sessions',
       '/store/customers/me/export',
       '/store/customers/me/consents',
+      '/store/customers/me/orders',
     ]) {
       const res = await t.app.inject({ url, headers: a.headers });
       expect(res.statusCode, url).toBe(200);

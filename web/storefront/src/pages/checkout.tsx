@@ -308,17 +308,21 @@ export function CheckoutPage() {
               </button>
             </form>
           )}
-          {step === 'payment' && (
-            <PaymentStep
-              provider={provider}
-              setProvider={setProvider}
-              busy={busy}
-              onBack={() => setStep('shipping')}
-              onContinue={() => {
-                checkoutEvent('add_payment_info', { payment_type: provider });
-                setStep('review');
-              }}
-            />
+          {/* Stays mounted (hidden) through the review: Stripe confirms with the card element, which must
+              still be mounted when "Place order" is clicked. */}
+          {(step === 'payment' || step === 'review') && (
+            <div hidden={step === 'review'}>
+              <PaymentStep
+                provider={provider}
+                setProvider={setProvider}
+                busy={busy}
+                onBack={() => setStep('shipping')}
+                onContinue={() => {
+                  checkoutEvent('add_payment_info', { payment_type: provider });
+                  setStep('review');
+                }}
+              />
+            </div>
           )}
           {step === 'review' && (
             <div className="review">
