@@ -212,15 +212,21 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')(
         expect(exported.orders[0].items[0]).toMatchObject({ variant_id: chairVariant, quantity: 1 });
         expect(JSON.stringify(exported.addresses)).toContain('Cambridge');
 
-        // Consent settings are recorded through the consent API.
+        // Consent settings are recorded through the consent API; the banner choice made before signing
+        // in was recorded for the account at sign-in.
+        expect(await page.getByRole('checkbox', { name: /Allow analytics/ }).isChecked()).toBe(false);
         await page.getByRole('checkbox', { name: 'Send me news and offers by email' }).check();
         await page.getByText('Saved.').waitFor();
         const consents = await t.ctx.db
           .selectFrom('consents')
           .select(['purpose', 'granted', 'source'])
           .where('customer_id', '=', order.customer_id!)
+          .orderBy('id')
           .execute();
-        expect(consents).toEqual([{ purpose: 'marketing_email', granted: 1, source: 'storefront_account' }]);
+        expect(consents).toEqual([
+          { purpose: 'analytics_cookies', granted: 0, source: 'storefront_banner' },
+          { purpose: 'marketing_email', granted: 1, source: 'storefront_account' },
+        ]);
 
         // Signing out ends the session: the account pages send the shopper to the sign-in page.
         await page.getByTestId('sign-out').click();

@@ -1,5 +1,9 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { ApiError, api } from './api.js';
+import { analyticsChoice, setAnalyticsChoice, track } from './tracking.js';
+
+/** Version of the consent text the shopper saw; recorded with a signed-in customer's choices. */
+export const CONSENT_TEXT_VERSION = 'storefront-2026-11';
 
 export interface Customer {
   id: string;
@@ -28,6 +32,31 @@ export function useAccount(): AccountApi {
   const account = useContext(AccountContext);
   if (!account) throw new Error('useAccount outside AccountProvider');
   return account;
+}
+
+/**
+ * On sign-in the account's recorded analytics choice wins over this browser's; a browser choice made
+ * before signing in (and never recorded) is recorded for the account.
+ */
+async function syncAnalyticsConsent(call: AccountApi['call']): Promise<void> {
+  const { data } = await call<{ data: Array<{ purpose: string; granted: boolean }> }>(
+    '/store/customers/me/consents',
+  );
+  const recorded = data.find((c) => c.purpose === 'analytics_cookies');
+  const local = analyticsChoice();
+  if (recorded) {
+    if (recorded.granted !== local) setAnalyticsChoice(recorded.granted);
+  } else if (local !== null) {
+    await call('/store/customers/me/consents', {
+      method: 'POST',
+      body: {
+        purpose: 'analytics_cookies',
+        granted: local,
+        source: 'storefront_banner',
+        text_version: CONSENT_TEXT_VERSION,
+      },
+    });
+  }
 }
 
 export function AccountProvider({ children }: { children: ReactNode }) {
@@ -59,7 +88,11 @@ export function AccountProvider({ children }: { children: ReactNode }) {
           body: { email, password },
         });
         if (session.csrf_token) localStorage.setItem(CSRF_KEY, session.csrf_token);
-        setCustomer(await api<Customer>('/store/customers/me'));
+        const me = await api<Customer>('/store/customers/me');
+        setCustomer(me);
+        await syncAnalyticsConsent(call).catch(() => {});
+        // Links this browser's visitor to the customer (kept only with analytics consent).
+        track('login', { customer_id: me.id });
       },
       async logout() {
         await call('/store/auth/logout', { method: 'POST', body: {} }).catch(() => {});

@@ -1,10 +1,8 @@
 import { useEffect, useState } from 'react';
-import { useAccount } from '../account.js';
+import { CONSENT_TEXT_VERSION, useAccount } from '../account.js';
 import { useT } from '../i18n.js';
 import { analyticsChoice, setAnalyticsChoice } from '../tracking.js';
 
-/** Version of the consent text the shopper saw; recorded with a signed-in customer's choice. */
-export const CONSENT_TEXT_VERSION = 'storefront-2026-11';
 const OPEN_EVENT = 'stratus:consent-open';
 
 export function openConsentBanner(): void {
@@ -22,8 +20,14 @@ export function ConsentBanner() {
   const [open, setOpen] = useState(() => analyticsChoice() === null);
   useEffect(() => {
     const show = () => setOpen(true);
+    // A choice made elsewhere (account page, or the account's record applied at sign-in) closes it.
+    const chosen = () => setOpen(false);
     window.addEventListener(OPEN_EVENT, show);
-    return () => window.removeEventListener(OPEN_EVENT, show);
+    window.addEventListener('stratus:consent', chosen);
+    return () => {
+      window.removeEventListener(OPEN_EVENT, show);
+      window.removeEventListener('stratus:consent', chosen);
+    };
   }, []);
   if (!open) return null;
   const choose = (granted: boolean) => {

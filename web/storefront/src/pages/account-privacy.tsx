@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import { useAccount } from '../account.js';
-import { CONSENT_TEXT_VERSION } from '../components/consent-banner.js';
+import { CONSENT_TEXT_VERSION, useAccount } from '../account.js';
 import { useLoad } from '../hooks.js';
 import { useT } from '../i18n.js';
 import { analyticsChoice, setAnalyticsChoice } from '../tracking.js';
