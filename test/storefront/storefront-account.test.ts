@@ -228,9 +228,22 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')(
           { purpose: 'marketing_email', granted: 1, source: 'storefront_account' },
         ]);
 
+        // The next checkout starts from the saved address.
+        await page.goto(`${base}/products/${chairHandle}`);
+        await page.getByRole('button', { name: 'Natural', exact: true }).click();
+        await page.getByTestId('add-to-cart').click();
+        await page.getByTestId('cart-drawer').getByRole('link', { name: 'Checkout' }).click();
+        await expect.poll(() => page.getByRole('textbox', { name: 'City' }).inputValue()).toBe('Cambridge');
+        expect(await page.getByRole('textbox', { name: 'Street and number' }).inputValue()).toBe(
+          '12 Analytical Row',
+        );
+
         // Signing out ends the session: the account pages send the shopper to the sign-in page.
+        await page.getByTestId('account-link').click();
         await page.getByTestId('sign-out').click();
         await expect.poll(() => page.getByTestId('account-link').textContent()).toBe('Sign in');
+        // The cart stays with the account; this browser starts with an empty one.
+        await expect.poll(() => page.getByTestId('cart-button').locator('.badge').textContent()).toBe('0');
         await page.goto(`${base}/account/orders`);
         await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
       });

@@ -69,13 +69,42 @@ export function CheckoutPage() {
   const [busy, setBusy] = useState(false);
   const c = cart.cart;
   const country = region?.countries[0] ?? 'us';
-  const { customer } = useAccount();
+  const { customer, call } = useAccount();
   const [email, setEmail] = useState(c?.email ?? customer?.email ?? '');
   // A signed-in customer's orders go to their account email unless they type another.
   useEffect(() => {
     if (customer) setEmail((current) => current || customer.email);
   }, [customer]);
   const [address, setAddress] = useState<Address>(() => emptyAddress(country));
+  // A signed-in customer starts from their default saved address (or the first one) in this region.
+  useEffect(() => {
+    if (!customer || !region) return;
+    let live = true;
+    call<{ data: Array<Record<string, string | boolean | null>> }>('/store/customers/me/addresses')
+      .then(({ data }) => {
+        const usable = data.filter((a) => region.countries.includes(String(a.country_code)));
+        const saved = usable.find((a) => a.is_default) ?? usable[0];
+        if (!live || !saved) return;
+        const text = (key: string) => (typeof saved[key] === 'string' ? (saved[key] as string) : '');
+        setAddress((current) =>
+          current.address_1
+            ? current
+            : {
+                first_name: text('first_name'),
+                last_name: text('last_name'),
+                address_1: text('address_1'),
+                city: text('city'),
+                postal_code: text('postal_code'),
+                country_code: text('country_code'),
+                ...(text('phone') ? { phone: text('phone') } : {}),
+              },
+        );
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [customer, region, call]);
   const [billingSame, setBillingSame] = useState(true);
   const [billing, setBilling] = useState<Address>(() => emptyAddress(country));
   const [optionId, setOptionId] = useState<string>('');
