@@ -343,6 +343,98 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')(
       });
     });
 
+    it('reports every shopping step as a GA4 event the API accepts', async () => {
+      await inPage('storefront-events', async (page) => {
+        // This shopper accepted analytics on an earlier visit.
+        await page.addInitScript(
+          "localStorage.setItem('stratus.consent.analytics', 'granted'); localStorage.setItem('stratus_consent', '1');",
+        );
+        const sent: EventsBody[] = [];
+        const answers: Array<Promise<{ accepted: number; rejected: unknown[] }>> = [];
+        page.on('request', (request) => {
+          if (new URL(request.url()).pathname === '/store/events')
+            sent.push(request.postDataJSON() as EventsBody);
+        });
+        page.on('response', (response) => {
+          if (new URL(response.url()).pathname === '/store/events') answers.push(response.json());
+        });
+        await page.goto(`${base}/`);
+        await page.getByRole('searchbox', { name: 'Search products' }).fill('oak');
+        await page.getByRole('searchbox', { name: 'Search products' }).press('Enter');
+        await page.getByRole('heading', { level: 1, name: 'Results for “oak”' }).waitFor();
+        await page.getByTestId('product-card').first().getByRole('link').click();
+        await page.getByRole('heading', { level: 1, name: 'Oak Chair' }).waitFor();
+        await page.getByRole('button', { name: 'Natural', exact: true }).click();
+        await page.getByTestId('add-to-cart').click();
+        const drawer = page.getByTestId('cart-drawer');
+        await drawer.getByTestId('cart-line').waitFor();
+        await drawer.getByRole('button', { name: 'Increase quantity' }).click();
+        await expect.poll(() => drawer.getByTestId('line-quantity').textContent()).toBe('2');
+        await drawer.getByRole('button', { name: 'Decrease quantity' }).click();
+        await expect.poll(() => drawer.getByTestId('line-quantity').textContent()).toBe('1');
+        await drawer.getByRole('link', { name: 'Checkout' }).click();
+        await page.getByRole('textbox', { name: 'Email' }).fill('events@example.com');
+        await page.getByRole('textbox', { name: 'First name' }).fill('Ada');
+        await page.getByRole('textbox', { name: 'Last name' }).fill('Lovelace');
+        await page.getByRole('textbox', { name: 'Street and number' }).fill('1 Main St');
+        await page.getByRole('textbox', { name: 'Postal code' }).fill('10001');
+        await page.getByRole('textbox', { name: 'City' }).fill('New York');
+        await page.getByRole('button', { name: 'Continue' }).click();
+        await page.getByRole('radio', { name: /Courier/ }).check();
+        await page.getByRole('button', { name: 'Continue' }).click();
+        await page.getByRole('radio', { name: 'Bank transfer' }).check();
+        await page.getByRole('button', { name: 'Continue' }).click();
+        await page.getByTestId('place-order').waitFor();
+        await page.evaluate('window.stratus.flush()');
+        await expect.poll(() => answers.length).toBeGreaterThan(0);
+        const events = sent.flatMap((body) => body.events);
+        const byName = (name: string) => events.filter((e) => e.name === name);
+        expect(new Set(events.map((e) => e.name))).toEqual(
+          new Set([
+            'page_view',
+            'view_item_list',
+            'search',
+            'select_item',
+            'view_item',
+            'add_to_cart',
+            'view_cart',
+            'remove_from_cart',
+            'begin_checkout',
+            'add_shipping_info',
+            'add_payment_info',
+          ]),
+        );
+        expect(byName('search')).toEqual([
+          expect.objectContaining({ search_term: 'oak', search_results: 1 }),
+        ]);
+        for (const name of [
+          'view_item_list',
+          'select_item',
+          'view_item',
+          'add_to_cart',
+          'remove_from_cart',
+        ]) {
+          expect(byName(name)[0]!.items, name).toEqual([expect.objectContaining({ item_id: chairId })]);
+        }
+        expect(
+          byName('add_to_cart').map((e) => (e.items as Array<{ quantity: number }>)[0]!.quantity),
+        ).toEqual([1, 1]);
+        expect(byName('begin_checkout')[0]).toMatchObject({ currency: 'usd', value: 12900 });
+        expect(byName('add_shipping_info')[0]).toMatchObject({ shipping_tier: 'Courier' });
+        expect(byName('add_payment_info')[0]).toMatchObject({ payment_type: 'manual' });
+        // One page_view per page: landing, search results, product, checkout.
+        expect(byName('page_view').map((e) => String(e.page).split('?')[0])).toEqual([
+          '/',
+          '/search',
+          `/products/${chairHandle}`,
+          '/checkout',
+        ]);
+        // The API took every one of them.
+        for (const answer of await Promise.all(answers)) expect(answer.rejected).toEqual([]);
+        expect((await Promise.all(answers)).reduce((sum, a) => sum + a.accepted, 0)).toBe(events.length);
+      });
+    });
+
     it('resets a forgotten password through the emailed link', async () => {
       const customer = await customerCredentials(t, { first_name: 'Grace' });
       await inPage('storefront-password-reset', async (page) => {
