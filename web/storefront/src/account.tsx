@@ -75,7 +75,13 @@ export function AccountProvider({ children }: { children: ReactNode }) {
   }, []);
 
   useEffect(() => {
-    api<Customer>('/store/customers/me').then(setCustomer, () => setCustomer(null));
+    // Only a browser that signed in holds a CSRF token; guests skip the session check (one request
+    // fewer on every landing page).
+    if (!localStorage.getItem(CSRF_KEY)) return setCustomer(null);
+    api<Customer>('/store/customers/me').then(setCustomer, (error: unknown) => {
+      if (error instanceof ApiError && error.status === 401) localStorage.removeItem(CSRF_KEY);
+      setCustomer(null);
+    });
   }, []);
 
   const value = useMemo<AccountApi>(
