@@ -200,5 +200,17 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('storefront customer a
       payload: { email: customer.email, password: customer.password },
     });
     expect(old.statusCode).toBe(401);
+    // The account pages and the banner speak Polish too.
+    await inPage('storefront-account-pl', async (page) => {
+      await page.goto(`${base}/account/reset-password?lang=pl`);
+      await page.getByRole('heading', { level: 1, name: 'Zresetuj hasło' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Wyślij link' }).count()).toBe(1);
+      expect(await page.getByTestId('consent-banner').getByRole('button').allTextContents()).toEqual([
+        'Tylko niezbędne',
+        'Akceptuję analitykę',
+      ]);
+      await page.getByRole('link', { name: 'Zaloguj się' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Zaloguj się' }).waitFor();
+    });
   });
 });
