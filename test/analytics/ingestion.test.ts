@@ -123,11 +123,14 @@ describe('POST /store/events', () => {
           { name: 'page_view' },
           { name: 'page_view' },
           { name: 'view_item', items: [{ item_id: 'p1' }] },
+          // What the tracker sends without consent: the name and the time, nothing else.
+          { name: 'add_to_cart', timestamp: new Date().toISOString() },
+          { name: 'search' },
         ],
       },
       { 'user-agent': PHONE },
     );
-    expect(res.json()).toMatchObject({ accepted: 0, aggregated: 3, rejected: [] });
+    expect(res.json()).toMatchObject({ accepted: 0, aggregated: 5, rejected: [] });
     await flush();
     expect(await t.ctx.db.selectFrom('analytics_events').selectAll().execute()).toEqual([]);
     expect(await t.ctx.db.selectFrom('analytics_sessions').selectAll().execute()).toEqual([]);
@@ -137,8 +140,19 @@ describe('POST /store/events', () => {
       .orderBy('name')
       .execute();
     expect(counts).toEqual([
+      { name: 'add_to_cart', device_class: 'mobile', count: 1 },
       { name: 'page_view', device_class: 'mobile', count: 2 },
+      { name: 'search', device_class: 'mobile', count: 1 },
       { name: 'view_item', device_class: 'mobile', count: 1 },
+    ]);
+    // With consent the same bare events are incomplete and refused.
+    const consented = await post({
+      visitor_id: 'vis_b',
+      events: [{ name: 'add_to_cart' }, { name: 'search' }],
+    });
+    expect(consented.json().rejected.map((r: { reason: string }) => r.reason)).toEqual([
+      'invalid_items',
+      'invalid_field',
     ]);
   });
 

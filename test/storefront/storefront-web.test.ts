@@ -168,6 +168,23 @@ describe('storefront web: pages served by Stratus', () => {
       expect(res.body, url).toContain('<div id="root"></div>');
       expect(res.headers['cache-control'], url).toBe('no-cache');
     }
+    // The account pages, including the ones emails link to, are client routes kept out of indexes.
+    for (const url of [
+      '/account',
+      '/account/login',
+      '/account/reset-password?token=abc.def',
+      '/account/verify?token=abc.def',
+      '/account/orders',
+      '/account/orders/ord_01JX0000000000000000000000',
+      '/account/addresses',
+      '/account/privacy',
+    ]) {
+      const res = await t.app.inject({ url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).toContain('<meta name="robots" content="noindex" />');
+    }
+    expect((await t.app.inject({ url: '/account/nope' })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: '/robots.txt' })).body).toContain('Disallow: /account');
     const unknownPage = await t.app.inject({ url: '/no/such/page' });
     expect(unknownPage.statusCode).toBe(404);
     expect(unknownPage.headers['content-type']).toContain('text/html');

@@ -190,9 +190,12 @@ export function validateEvent(
     if (typeof parsed === 'string') return fail('invalid_items', parsed);
     items = parsed;
   }
-  if (ITEM_EVENTS.has(e.name) && (!items || items.length === 0))
+  // Items and search terms are needed only where they are kept: without consent an event is just a
+  // count, so the tracker sends its name alone (nothing about the shopper or what they looked at).
+  if (analyticsConsent && ITEM_EVENTS.has(e.name) && (!items || items.length === 0))
     return fail('invalid_items', `${e.name} needs at least one item`);
-  if (e.name === 'search' && !text.search_term) return fail('invalid_field', 'search needs search_term');
+  if (analyticsConsent && e.name === 'search' && !text.search_term)
+    return fail('invalid_field', 'search needs search_term');
   if (
     e.search_results !== undefined &&
     (!Number.isInteger(e.search_results) || (e.search_results as number) < 0)

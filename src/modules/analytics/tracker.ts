@@ -1,8 +1,9 @@
 /**
  * The browser tracker served at `/tracker.js` (kept under 3 KB gzipped; a test checks). It queues
  * events, posts them in batches of up to 20 every 5 s, and on page hide sends what is left with
- * `navigator.sendBeacon`. Without analytics consent it keeps no identifier (no storage, no ids), so
- * the server only counts its events.
+ * `navigator.sendBeacon`. Without analytics consent it keeps no identifier (no storage, no ids) and
+ * sends each event's name and time only (no page, referrer, items or customer), which is all the
+ * server keeps then: cookieless counts.
  *
  *   <script src="/tracker.js" data-key="pk_…" defer></script>
  *   stratus.consent(true); stratus.track('view_item', { items: [{ item_id: 'prod_1', price: 1999 }] });
@@ -16,7 +17,7 @@ function get(k,f){try{var v=ls.getItem(k);if(!v){v=f();ls.setItem(k,v)}return v}
 function sid(){try{var r=JSON.parse(ls.getItem(S)||'{}'),n=Date.now();if(!r.i||n-r.t>18e5)r.i=id();r.t=n;ls.setItem(S,JSON.stringify(r));return r.i}catch(e){return id()}}
 var u=new URLSearchParams(location.search),utm={};
 ['utm_source','utm_medium','utm_campaign'].forEach(function(k){var v=u.get(k);if(v)utm[k]=v});
-function body(b){var c=ok(),o={events:b,consent:{analytics:c}};if(c)o.visitor_id=get(K,id);return JSON.stringify(o)}
+function body(b){var c=ok(),o={events:c?b:b.map(function(e){return{name:e.name,timestamp:e.timestamp}}),consent:{analytics:c}};if(c)o.visitor_id=get(K,id);return JSON.stringify(o)}
 function send(beacon){clearTimeout(t);t=0;while(q.length){var b=q.splice(0,20),p=body(b);
 if(beacon&&navigator.sendBeacon){navigator.sendBeacon(ep+(key?'?key='+encodeURIComponent(key):''),new Blob([p],{type:'application/json'}))}
 else{var h={'content-type':'application/json'};if(key)h['x-publishable-key']=key;

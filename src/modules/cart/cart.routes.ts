@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { fieldCrypto } from '../../platform/crypto/field-crypto.js';
 import type { AppContext } from '../../platform/http/context.js';
+import { requireKind } from '../identity/http.js';
 import { initiatePayment, paymentProvidersFor } from '../payments/index.js';
 import { optionsForCart } from '../shipping/index.js';
 import { PricedShippingOption } from '../shipping/shipping.schemas.js';
@@ -27,6 +28,7 @@ import {
   createCart,
   type Deps,
   loadCart,
+  mergeCarts,
   priceCart,
   removeDiscountCode,
   removeLineItem,
@@ -52,6 +54,13 @@ export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain,
       const customer_id = await cartCaller(ctx, request)();
       return reply.code(201).send(await view(await createCart(base, { ...request.body, customer_id })));
     },
+  );
+  // A signed-in shopper's cart becomes theirs (joining their open cart, if any), so the order is in
+  // their account. Cookie sessions need the CSRF token like every unsafe customer call.
+  app.post(
+    '/store/carts/:id/customer',
+    { schema: { params: CartParams, ...one }, config: { permission: 'authenticated' } },
+    async (request) => view(await mergeCarts(as(request), request.params.id, requireKind(request, 'customer').id)),
   );
   app.get('/store/carts/:id', { schema: { params: CartParams, ...one } }, async (request) =>
     view(await loadCart(as(request), request.params.id)),

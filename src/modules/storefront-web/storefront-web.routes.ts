@@ -167,6 +167,7 @@ export function storefrontWebRoutes(
         'Disallow: /cart',
         'Disallow: /checkout',
         'Disallow: /orders/',
+        'Disallow: /account',
         'Disallow: /search',
         `Sitemap: ${origin}/sitemap.xml`,
         '',
@@ -177,8 +178,16 @@ export function storefrontWebRoutes(
         .send(text);
     });
 
-    // Client routes (search, cart, checkout, …) get the app shell; the client router draws them.
-    const CLIENT = [/^\/search$/, /^\/cart$/, /^\/checkout$/, /^\/orders\/[^/]+$/, /^\/collections\/[^/]+$/];
+    // Client routes (search, cart, checkout, account, …) get the app shell; the client router draws them.
+    const CLIENT = [
+      /^\/search$/,
+      /^\/cart$/,
+      /^\/checkout$/,
+      /^\/orders\/[^/]+$/,
+      /^\/collections\/[^/]+$/,
+      /^\/account(\/(login|register|verify|reset-password|orders|addresses|privacy))?$/,
+      /^\/account\/orders\/[^/]+$/,
+    ];
     app.get('/*', { schema: { hide: true } }, async (request, reply) => {
       const path = request.url.split('?')[0]!;
       if (isReserved(path)) throw new AppError(PlatformErrors.NOT_FOUND, `Route GET ${path} not found`);

@@ -1,9 +1,27 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
-import { type Cart, useCart } from '../cart.js';
+import { type Cart, lineItem, tracked, useCart } from '../cart.js';
 import { formatMoney } from '../format.js';
 import { useT } from '../i18n.js';
 import { useShop } from '../store.js';
+import { track } from '../tracking.js';
+
+/** Reports `view_cart` once each time the cart is shown (page or drawer) with lines in it. */
+function useViewCart(shown: boolean) {
+  const { cart } = useCart();
+  const ready = shown && Boolean(cart && cart.items.length > 0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one event per showing, not per change
+  useEffect(() => {
+    if (ready && cart)
+      track(
+        'view_cart',
+        tracked(
+          cart,
+          cart.items.map((line) => lineItem(cart, line)),
+        ),
+      );
+  }, [ready]);
+}
 
 /** Lines, quantities, discount code and the server's totals: shared by the drawer and the cart page. */
 export function CartView({ compact = false }: { compact?: boolean }) {
@@ -34,7 +52,13 @@ export function CartView({ compact = false }: { compact?: boolean }) {
         {c.items.map((line) => (
           <li key={line.id} className="cart__line" data-testid="cart-line">
             <div>
-              <strong>{line.product_title}</strong>
+              <Link
+                href={`/products/${line.product_id}`}
+                onClick={cart.closeDrawer}
+                data-testid="line-product"
+              >
+                <strong>{line.product_title}</strong>
+              </Link>
               {line.title && line.title !== line.product_title && <small> · {line.title}</small>}
               <div>{money(line.unit_price)}</div>
             </div>
@@ -164,6 +188,7 @@ export function Totals({ cart }: { cart: Cart }) {
 export function CartDrawer() {
   const t = useT();
   const cart = useCart();
+  useViewCart(cart.drawerOpen);
   if (!cart.drawerOpen) return null;
   return (
     <div
@@ -215,6 +240,7 @@ export function CartButton() {
 export function CartPage() {
   const t = useT();
   const cart = useCart();
+  useViewCart(true);
   return (
     <main className="cart-page">
       <h1>{t('cart.title')}</h1>

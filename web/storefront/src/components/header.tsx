@@ -3,7 +3,13 @@ import { LOCALES, type Locale, useT } from '../i18n.js';
 import { useShop } from '../store.js';
 import { SearchBox } from './search-box.js';
 
-export function Header({ cartButton }: { cartButton?: React.ReactNode }) {
+export function Header({
+  cartButton,
+  accountLink,
+}: {
+  cartButton?: React.ReactNode;
+  accountLink?: React.ReactNode;
+}) {
   const t = useT();
   const { locale, setLocale, regions, region, setRegion } = useShop();
   return (
@@ -44,6 +50,7 @@ export function Header({ cartButton }: { cartButton?: React.ReactNode }) {
           </select>
         </label>
       </div>
+      {accountLink}
       {cartButton}
     </header>
   );

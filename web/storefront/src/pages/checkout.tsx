@@ -1,12 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
+import { useAccount } from '../account.js';
 import { ApiError, api } from '../api.js';
-import { type Cart, useCart } from '../cart.js';
+import { type Cart, lineItem, tracked, useCart } from '../cart.js';
 import { Totals } from '../components/cart-view.js';
 import { formatMoney } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { useT } from '../i18n.js';
 import { useShop } from '../store.js';
+import { track } from '../tracking.js';
 import { confirmCard, mountCard, stripeConfig } from './stripe.js';
 
 interface Address {
@@ -67,13 +69,62 @@ export function CheckoutPage() {
   const [busy, setBusy] = useState(false);
   const c = cart.cart;
   const country = region?.countries[0] ?? 'us';
-  const [email, setEmail] = useState(c?.email ?? '');
+  const { customer, call } = useAccount();
+  const [email, setEmail] = useState(c?.email ?? customer?.email ?? '');
+  // A signed-in customer's orders go to their account email unless they type another.
+  useEffect(() => {
+    if (customer) setEmail((current) => current || customer.email);
+  }, [customer]);
   const [address, setAddress] = useState<Address>(() => emptyAddress(country));
+  // A signed-in customer starts from their default saved address (or the first one) in this region.
+  useEffect(() => {
+    if (!customer || !region) return;
+    let live = true;
+    call<{ data: Array<Record<string, string | boolean | null>> }>('/store/customers/me/addresses')
+      .then(({ data }) => {
+        const usable = data.filter((a) => region.countries.includes(String(a.country_code)));
+        const saved = usable.find((a) => a.is_default) ?? usable[0];
+        if (!live || !saved) return;
+        const text = (key: string) => (typeof saved[key] === 'string' ? (saved[key] as string) : '');
+        setAddress((current) =>
+          current.address_1
+            ? current
+            : {
+                first_name: text('first_name'),
+                last_name: text('last_name'),
+                address_1: text('address_1'),
+                city: text('city'),
+                postal_code: text('postal_code'),
+                country_code: text('country_code'),
+                ...(text('phone') ? { phone: text('phone') } : {}),
+              },
+        );
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [customer, region, call]);
   const [billingSame, setBillingSame] = useState(true);
   const [billing, setBilling] = useState<Address>(() => emptyAddress(country));
   const [optionId, setOptionId] = useState<string>('');
   const [provider, setProvider] = useState<'manual' | 'stripe'>('manual');
   const placing = useRef(false);
+  /** Checkout events carry the cart's lines and value; purchase itself is recorded by the server. */
+  const checkoutEvent = (name: string, extra: Record<string, unknown> = {}) => {
+    if (c)
+      track(name, {
+        ...tracked(
+          c,
+          c.items.map((line) => lineItem(c, line)),
+        ),
+        ...extra,
+      });
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per checkout visit with a cart
+  useEffect(() => {
+    if (c && c.items.length > 0) checkoutEvent('begin_checkout');
+  }, [Boolean(c && c.items.length > 0)]);
   // The region list arrives after the first render: default the address to the region's first country.
   useEffect(() => {
     if (!region || region.countries.length === 0) return;
@@ -253,6 +304,8 @@ export function CheckoutPage() {
                 e.preventDefault();
                 run(async () => {
                   await patch({ shipping_option_id: optionId });
+                  const option = options.data?.data.find((o) => o.id === optionId);
+                  checkoutEvent('add_shipping_info', { shipping_tier: option?.name });
                   setStep('payment');
                 });
               }}
@@ -284,14 +337,21 @@ export function CheckoutPage() {
               </button>
             </form>
           )}
-          {step === 'payment' && (
-            <PaymentStep
-              provider={provider}
-              setProvider={setProvider}
-              busy={busy}
-              onBack={() => setStep('shipping')}
-              onContinue={() => setStep('review')}
-            />
+          {/* Stays mounted (hidden) through the review: Stripe confirms with the card element, which must
+              still be mounted when "Place order" is clicked. */}
+          {(step === 'payment' || step === 'review') && (
+            <div hidden={step === 'review'}>
+              <PaymentStep
+                provider={provider}
+                setProvider={setProvider}
+                busy={busy}
+                onBack={() => setStep('shipping')}
+                onContinue={() => {
+                  checkoutEvent('add_payment_info', { payment_type: provider });
+                  setStep('review');
+                }}
+              />
+            </div>
           )}
           {step === 'review' && (
             <div className="review">

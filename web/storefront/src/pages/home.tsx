@@ -57,7 +57,7 @@ export function HomePage() {
       <section aria-labelledby="featured">
         <h2 id="featured">{t('home.featured')}</h2>
         {featured.state === 'error' && <p role="alert">{t('error.load')}</p>}
-        <ProductGrid products={featured.data?.data ?? []} />
+        <ProductGrid products={featured.data?.data ?? []} list="home_best_sellers" />
       </section>
       {/* Filled by the recommendations module when it lands; empty until then. */}
       <section className="slot" data-slot="recommendations" aria-label={t('home.recommendations')} />

@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { api, type Category, type Facet, type ProductPage, type ProductSummary } from '../api.js';
 import { ProductGrid } from '../components/product-card.js';
 import { useLoad } from '../hooks.js';
 import { type MessageKey, useT } from '../i18n.js';
 import { useShop } from '../store.js';
+import { track } from '../tracking.js';
 
 const SORTS = ['newest', 'best_selling', 'price_asc', 'price_desc'] as const;
 const PAGE_SIZE = 24;
@@ -44,6 +45,13 @@ export function ListingPage({ scope }: { scope: Scope }) {
   const first = useLoad(key, () =>
     api<ProductPage>('/store/products', { query: { ...baseQuery, facets: true } }),
   );
+  // A search results page reports the term and how many products it found on the first page.
+  const searched = useRef('');
+  useEffect(() => {
+    if (scope.kind !== 'search' || !q || first.state !== 'ready' || searched.current === q) return;
+    searched.current = q;
+    track('search', { search_term: q, search_results: first.data.data.length });
+  }, [scope.kind, q, first.state, first.data]);
   const [more, setMore] = useState<{ key: string; items: ProductSummary[]; cursor: string | null }>();
   const [loadingMore, setLoadingMore] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter key drops the loaded-more pages
@@ -191,7 +199,10 @@ export function ListingPage({ scope }: { scope: Scope }) {
           </div>
           {first.state === 'error' && <p role="alert">{t('error.load')}</p>}
           {first.state === 'ready' && items.length === 0 && <p>{t('listing.empty')}</p>}
-          <ProductGrid products={items} />
+          <ProductGrid
+            products={items}
+            list={`${scope.kind}:${scope.kind === 'search' ? q : scope.handle}`}
+          />
           {cursor && (
             <button type="button" className="button" onClick={loadMore} disabled={loadingMore}>
               {loadingMore ? t('common.loading') : t('listing.loadMore')}

@@ -6,6 +6,7 @@ import { embedded as embeddedData } from '../embedded.js';
 import { useLoad } from '../hooks.js';
 import { useT } from '../i18n.js';
 import { useShop } from '../store.js';
+import { track } from '../tracking.js';
 
 const ModelViewer = lazy(() =>
   import('../components/model-viewer.js').then((m) => ({ default: m.ModelViewer })),
@@ -60,6 +61,24 @@ function ProductView({ product }: { product: Product }) {
   useEffect(() => {
     document.title = `${product.title} | Stratus`;
   }, [product.title]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one view per product shown, not per re-price
+  useEffect(() => {
+    const price = initial?.price;
+    track('view_item', {
+      currency: product.currency_code,
+      value: price?.amount ?? 0,
+      region_id: product.region_id,
+      items: [
+        {
+          item_id: product.id,
+          item_name: product.title,
+          ...(initial ? { item_variant: initial.id } : {}),
+          ...(price ? { price: price.amount, currency: price.currency_code } : {}),
+          quantity: 1,
+        },
+      ],
+    });
+  }, [product.id]);
 
   const variant = product.variants.find((v) =>
     product.options.every((o) => v.options[o.name] === selection[o.name]),
