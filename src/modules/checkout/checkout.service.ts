@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { after, now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
-import { emit, emitAll } from '../../platform/events/outbox.js';
+import { type DomainEvent, emit, emitAll } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { CartErrors } from '../cart/cart.errors.js';
 import { type Cart, type PricedCart, priceCart, toCart } from '../cart/cart.service.js';
@@ -235,12 +235,13 @@ async function createOrder(
       redeemed,
     );
   }
-  const { committed } = await commit(trx, {
-    reference_type: REFERENCE,
-    reference_id: cart.id,
-    actor: 'checkout',
-    reason: `order ${orderId}`,
-  });
+  // commit's events join the completion's own in the one emitAll below.
+  const inventoryEvents: DomainEvent[] = [];
+  const { committed } = await commit(
+    trx,
+    { reference_type: REFERENCE, reference_id: cart.id, actor: 'checkout', reason: `order ${orderId}` },
+    inventoryEvents,
+  );
   // The number counter is one row every checkout updates: take it as late as possible, so its lock
   // (PostgreSQL) is held only for the last few statements of the transaction.
   const counter = await trx
@@ -318,6 +319,7 @@ async function createOrder(
   const placed = orderEventPayload(order, lines, ids);
   // One pair of statements for all of the completion's events (see emitAll).
   await emitAll(trx, [
+    ...inventoryEvents,
     { topic: 'order.placed', payload: placed },
     {
       topic: 'cart.completed',
