@@ -40,7 +40,14 @@ export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain,
   app.post(
     '/store/carts',
     { schema: { body: CreateCartBody, response: { 201: CartSchema } } },
-    async (request, reply) => reply.code(201).send(await view(await createCart(deps, request.body ?? {}))),
+    async (request, reply) => {
+      // A signed-in customer's new cart is theirs (customer-group discounts, merge on the next login).
+      // Only requests carrying credentials pay for the session lookup.
+      const principal =
+        request.headers.authorization || request.headers.cookie ? await ctx.auth.authenticate(request) : null;
+      const customer_id = principal?.kind === 'customer' ? principal.id : null;
+      return reply.code(201).send(await view(await createCart(deps, { ...request.body, customer_id })));
+    },
   );
   app.get('/store/carts/:id', { schema: { params: CartParams, ...one } }, async (request) =>
     view(await loadCart(ctx.db, request.params.id)),

@@ -16,6 +16,7 @@ import {
   type EngineResult,
   promotionsForCart,
 } from '../discounts/index.js';
+import { customerGroupIds } from '../identity/index.js';
 import { availability } from '../inventory/index.js';
 import { resolvePrices } from '../pricing/index.js';
 import type { Region } from '../regions/index.js';
@@ -433,12 +434,17 @@ export async function priceCart(deps: Deps, cart: Cart, at: string = now()): Pro
   const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
   const weight_grams = cart.items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
   const shipping_amount = option ? (shippingPrice(option, { subtotal, weight_grams }) ?? 0) : 0;
+  // A customer's groups come from identity, read only when a promotion in play asks for a group.
+  const customer_group_ids =
+    cart.customer_id && promotions.some((p) => p.conditions.customer_group_ids?.length)
+      ? await customerGroupIds(deps.db, cart.customer_id)
+      : [];
   const discounts = applyPromotions(promotions, {
     lines: cart.items.map((i) => ({ ...i })),
     currency_code: cart.currency_code,
     shipping_amount,
     codes: cart.discount_codes,
-    customer_group_ids: [],
+    customer_group_ids,
     customer_usage: new Map(),
     customer_known: cart.customer_id !== null,
     at,
@@ -503,50 +509,4 @@ export function cartView(priced: PricedCart) {
     created_at: cart.created_at,
     updated_at: cart.updated_at,
   };
-}
-
-/**
- * On login: the guest cart joins the customer's open cart (quantities of the same variant add up, the
- * guest's codes and details fill gaps) and the guest cart is removed. Without an open customer cart,
- * the guest cart simply becomes the customer's. Returns the customer's cart.
- */
-export async function mergeCarts(deps: Deps, guestCartId: string, customerId: string): Promise<Cart> {
-  const guest = await loadCart(deps.db, guestCartId);
-  assertOpen(guest);
-  if (guest.customer_id && guest.customer_id !== customerId) {
-    throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${guestCartId} not found`);
-  }
-  const target = await deps.db
-    .selectFrom('carts')
-    .select('id')
-    .where('customer_id', '=', customerId)
-    .where('status', '=', 'open')
-    .where('id', '!=', guestCartId)
-    .orderBy('updated_at', 'desc')
-    .executeTakeFirst();
-  if (!target) return mutateCart(deps, guestCartId, () => ({ customer_id: customerId }));
-  const merged = await mutateCart(deps, target.id, (current) => {
-    if (current.region_id !== guest.region_id) {
-      throw new AppError(
-        CartErrors.CURRENCY_MISMATCH,
-        'The guest cart is in another region than the customer cart',
-      );
-    }
-    const items = current.items.map((i) => ({ ...i }));
-    for (const line of guest.items) {
-      const same = items.find((i) => i.variant_id === line.variant_id);
-      if (same) same.quantity += line.quantity;
-      else items.push({ ...line });
-    }
-    return {
-      items,
-      discount_codes: [...new Set([...current.discount_codes, ...guest.discount_codes])],
-      email: current.email ?? guest.email,
-      shipping_address: current.shipping_address ?? guest.shipping_address,
-      billing_address: current.billing_address ?? guest.billing_address,
-      shipping_option_id: current.shipping_option_id ?? guest.shipping_option_id,
-    };
-  });
-  await deps.db.deleteFrom('carts').where('id', '=', guestCartId).where('status', '=', 'open').execute();
-  return merged;
 }
