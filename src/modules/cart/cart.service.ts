@@ -29,6 +29,7 @@ import {
 } from '../shipping/index.js';
 import { CartErrors } from './cart.errors.js';
 import type { CartTable } from './cart.tables.js';
+import { moveToRegion } from './cart-region.js';
 import { defaultRegionCached, regionCached as getRegionCached } from './region-cache.js';
 import { type CartTotals, computeTotals } from './totals.js';
 
@@ -181,6 +182,8 @@ type Changes = Partial<
     | 'discount_codes'
     | 'items'
     | 'customer_id'
+    | 'region_id'
+    | 'currency_code'
   >
 >;
 
@@ -202,7 +205,11 @@ export async function mutateCart(
     const set: Record<string, unknown> = { version: cart.version + 1, updated_at: now() };
     for (const [key, value] of Object.entries(changes)) {
       set[key] =
-        key === 'email' || key === 'shipping_option_id' || key === 'customer_id'
+        key === 'email' ||
+        key === 'shipping_option_id' ||
+        key === 'customer_id' ||
+        key === 'region_id' ||
+        key === 'currency_code'
           ? value
           : value === null
             ? null
@@ -335,16 +342,24 @@ export async function removeLineItem(deps: Deps, cartId: string, lineId: string)
 }
 
 export interface CartUpdate {
+  region_id?: string;
   email?: string | null;
   shipping_address?: Address | null;
   billing_address?: Address | null;
   shipping_option_id?: string | null;
 }
 
+/**
+ * Updates a cart's details; with a new `region_id` it also moves the cart there (see moveToRegion:
+ * lines re-priced and re-checked, unfit shipping option and addresses cleared). Addresses and the
+ * shipping option given in the same request are checked against the new region. One write.
+ */
 export async function updateCart(deps: Deps, cartId: string, input: CartUpdate): Promise<Cart> {
   const cart = await loadCart(deps.db, cartId);
   assertOpen(cart);
-  const region = await getRegionCached(deps, cart.region_id);
+  const moving = input.region_id !== undefined && input.region_id !== cart.region_id;
+  const region = await getRegionCached(deps, input.region_id ?? cart.region_id);
+  const moved = moving ? await moveToRegion(deps.db, cart, region) : undefined;
   for (const field of ['shipping_address', 'billing_address'] as const) {
     const address = input[field];
     if (address) {
@@ -359,10 +374,11 @@ export async function updateCart(deps: Deps, cartId: string, input: CartUpdate):
   }
   if (input.shipping_option_id) {
     const option = await getShippingOption(deps.db, input.shipping_option_id);
-    const weight = cart.items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
-    const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
+    const items = moved?.items ?? cart.items;
+    const weight = items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
+    const subtotal = items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
     if (
-      option.region_id !== cart.region_id ||
+      option.region_id !== region.id ||
       !option.active ||
       shippingPrice(option, { subtotal, weight_grams: weight }) === null
     ) {
@@ -376,7 +392,17 @@ export async function updateCart(deps: Deps, cartId: string, input: CartUpdate):
   for (const key of ['email', 'shipping_address', 'billing_address', 'shipping_option_id'] as const) {
     if (input[key] !== undefined) (changes as Record<string, unknown>)[key] = input[key];
   }
-  return mutateCart(deps, cartId, () => changes, cart);
+  if (!moving) return mutateCart(deps, cartId, () => changes, cart);
+  // A concurrent edit (a line added meanwhile) makes mutateCart re-read: move that version again.
+  return mutateCart(
+    deps,
+    cartId,
+    async (current) => ({
+      ...(current.version === cart.version ? moved! : await moveToRegion(deps.db, current, region)),
+      ...changes,
+    }),
+    cart,
+  );
 }
 
 export async function addDiscountCode(deps: Deps, cartId: string, code: string): Promise<Cart> {
