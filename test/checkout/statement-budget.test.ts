@@ -8,7 +8,9 @@ import type {
 } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeCart } from '../../src/modules/checkout/index.js';
+import { setStockLevel } from '../../src/modules/inventory/index.js';
 import { paymentProvidersFor } from '../../src/modules/payments/index.js';
+import { inTransaction } from '../../src/platform/db/transaction.js';
 import { createStore, readyCart, type Store } from './store-fixture.js';
 
 /** Counts executed SQL statements (transformResult runs once per statement; BEGIN/COMMIT are not queries). */
@@ -50,25 +52,27 @@ const OWN_TABLES = new Set([
 describe('checkout statement budget', () => {
   let store: Store;
   beforeAll(async () => {
-    store = await createStore({ stock: 100 });
+    store = await createStore({ stock: 100, products: 6 });
   });
   afterAll(async () => {
     await store.close();
   });
 
+  const counter = new StatementCounter();
+  const deps = () => ({
+    db: store.ctx.db.withPlugin(counter),
+    cache: store.ctx.cache,
+    providers: paymentProvidersFor(store.ctx),
+  });
+  let threeLines = 0;
+
   it(`completes a 3-line cart with manual payment within its SQL statement budget`, async () => {
-    const deps = () => ({
-      db: store.ctx.db.withPlugin(counter),
-      cache: store.ctx.cache,
-      providers: paymentProvidersFor(store.ctx),
-    });
-    const counter = new StatementCounter();
     // Warm the region cache the way a running store has it.
     const warm = await readyCart(store, [{ variant: store.variants[0]!, quantity: 1 }]);
     await completeCart(deps(), warm.id);
     const { id } = await readyCart(
       store,
-      store.variants.map((variant) => ({ variant, quantity: 2 })),
+      store.variants.slice(0, 3).map((variant) => ({ variant, quantity: 2 })),
     );
     counter.count = 0;
     counter.kinds = [];
@@ -82,5 +86,33 @@ describe('checkout statement budget', () => {
     expect(counter.count).toBeLessThanOrEqual(BUDGET);
     const own = counter.kinds.filter((k) => OWN_TABLES.has(k.split(' ')[1] ?? ''));
     expect(own.length, own.join(', ')).toBeLessThanOrEqual(OWN_BUDGET);
+    threeLines = counter.count;
+  });
+
+  it('costs the same number of statements for 6 lines, one of them split over two locations', async () => {
+    const split = store.variants[5]!;
+    await inTransaction(store.ctx.db, async (trx) => {
+      for (const [location_id, on_hand] of [
+        [store.locationId, 2],
+        [store.secondLocationId, 2],
+      ] as const)
+        await setStockLevel(trx, { variant_id: split, location_id, on_hand, reason: 'test', actor: 'test' });
+    });
+    const { id } = await readyCart(
+      store,
+      store.variants.map((variant) => ({ variant, quantity: variant === split ? 3 : 1 })),
+    );
+    counter.count = 0;
+    const { order } = await completeCart(deps(), id);
+    expect(order.items).toHaveLength(6);
+    const allocations = await store.ctx.db
+      .selectFrom('inventory_reservations')
+      .select('location_id')
+      .where('reference_id', '=', id)
+      .where('variant_id', '=', split)
+      .execute();
+    expect(allocations).toHaveLength(2);
+    expect(threeLines).toBeGreaterThan(0);
+    expect(counter.count).toBe(threeLines);
   });
 });
