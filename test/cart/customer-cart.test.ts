@@ -113,7 +113,7 @@ describe('customer carts', () => {
     expect(await sessions()).toBe(before);
   });
 
-  it("applies a customer-group promotion from the signed-in customer's real group, through checkout", async () => {
+  it("applies a customer-group promotion and price list from the signed-in customer's real group, through checkout", async () => {
     const group = await inject('POST', '/admin/customer-groups', { name: 'VIP' }, owner);
     expect(group.statusCode, group.body).toBe(201);
     const promo = await inject(
@@ -143,6 +143,32 @@ describe('customer carts', () => {
     expect(vipCart.body.discounts).toEqual([expect.objectContaining({ promotion_id: promo.json().id })]);
     expect((await priced(other.headers)).body.discount_total).toBe(0);
     expect((await priced({})).body.discount_total).toBe(0);
+
+    // The group's price list (a member price) applies to the customer's lines, not to others'.
+    const list = await inject(
+      'POST',
+      '/admin/price-lists',
+      {
+        name: 'VIP prices',
+        type: 'override',
+        status: 'active',
+        customer_group_ids: [group.json().id],
+        prices: [{ variant_id: store.variants[1]!, currency_code: 'eur', amount: 1500 }],
+      },
+      owner,
+    );
+    expect(list.statusCode, list.body).toBe(201);
+    const unitPrice = async (headers: object) => {
+      const cart = await newCart(headers);
+      const res = await inject('POST', `/store/carts/${cart.id}/line-items`, {
+        variant_id: store.variants[1]!,
+        quantity: 1,
+      });
+      return res.json().items[0].unit_price;
+    };
+    expect(await unitPrice(vip.headers)).toBe(1500);
+    expect(await unitPrice(other.headers)).toBe(2999);
+    expect(await unitPrice({})).toBe(2999);
 
     const completed = await inject(
       'POST',

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/http/errors.js';
 import { getVariants } from '../catalog/index.js';
+import { customerGroupIds } from '../identity/index.js';
 import { availability } from '../inventory/index.js';
 import { resolvePrices } from '../pricing/index.js';
 import type { Region } from '../regions/index.js';
@@ -38,6 +39,7 @@ export async function moveToRegion(db: Db, cart: Cart, region: Region): Promise<
   const tax_class_ids = Object.fromEntries([...variants.values()].map((v) => [v.id, v.tax_class_id]));
   // Quantity tiers: one price lookup per distinct line quantity (carts hold a handful of lines).
   const quantities = [...new Set(cart.items.map((i) => i.quantity))];
+  const customer_group_ids = cart.customer_id ? await customerGroupIds(db, cart.customer_id) : [];
   const [stock, ...priced] = await Promise.all([
     availability(db, { variant_ids: ids, region_id: region.id }),
     ...quantities.map((quantity) =>
@@ -46,6 +48,7 @@ export async function moveToRegion(db: Db, cart: Cart, region: Region): Promise<
         region,
         quantity,
         tax_class_ids,
+        customer_group_ids,
       }),
     ),
   ]);

@@ -235,8 +235,13 @@ async function snapshot(
   variantId: string,
   quantity: number,
   existing: number,
+  /** The cart's customer: their group price lists (B2B, member prices) apply; guests skip the lookup. */
+  customerId: string | null,
 ): Promise<Omit<CartItem, 'id'>> {
-  const [variant] = await getVariants(deps.db, [variantId]);
+  const [[variant], groups] = await Promise.all([
+    getVariants(deps.db, [variantId]),
+    customerId ? customerGroupIds(deps.db, customerId) : Promise.resolve([]),
+  ]);
   if (variant?.status !== 'published') {
     throw new AppError(CartErrors.VARIANT_NOT_AVAILABLE, `Variant ${variantId} is not for sale`);
   }
@@ -246,6 +251,7 @@ async function snapshot(
       region,
       quantity: existing + quantity,
       tax_class_ids: { [variantId]: variant.tax_class_id },
+      customer_group_ids: groups,
     }),
     availability(deps.db, { variant_ids: [variantId], region_id: region.id }),
   ]);
@@ -290,7 +296,14 @@ export async function addLineItem(
   assertOpen(cart);
   const region = await getRegionCached(deps, cart.region_id);
   const existing = cart.items.find((i) => i.variant_id === input.variant_id);
-  const line = await snapshot(deps, region, input.variant_id, input.quantity, existing?.quantity ?? 0);
+  const line = await snapshot(
+    deps,
+    region,
+    input.variant_id,
+    input.quantity,
+    existing?.quantity ?? 0,
+    cart.customer_id,
+  );
   return mutateCart(
     deps,
     cartId,
@@ -318,7 +331,7 @@ export async function updateLineItem(
   const line = cart.items.find((i) => i.id === lineId);
   if (!line) throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
   const region = await getRegionCached(deps, cart.region_id);
-  const fresh = await snapshot(deps, region, line.variant_id, quantity, 0);
+  const fresh = await snapshot(deps, region, line.variant_id, quantity, 0, cart.customer_id);
   return mutateCart(
     deps,
     cartId,
