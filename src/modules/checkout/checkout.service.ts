@@ -235,6 +235,14 @@ async function createOrder(
       redeemed,
     );
   }
+  // Uncontended writes first; then the shared rows (the levels of popular variants, the order-number
+  // counter), whose PostgreSQL row locks last until the transaction ends.
+  const at = now();
+  await trx
+    .updateTable('carts')
+    .set({ status: 'completed', order_id: orderId, completed_at: at, locked_until: null, updated_at: at })
+    .where('id', '=', cart.id)
+    .execute();
   // commit's events join the completion's own in the one emitAll below.
   const inventoryEvents: DomainEvent[] = [];
   const { committed } = await commit(
@@ -250,7 +258,6 @@ async function createOrder(
     .where('name', '=', 'order_number')
     .returning('value')
     .executeTakeFirstOrThrow();
-  const at = now();
   const paymentStatus =
     payment.status === 'captured' ? 'captured' : payment.status === 'authorized' ? 'authorized' : 'awaiting';
   const order: OrderRow = {
@@ -310,11 +317,6 @@ async function createOrder(
     };
   });
   await trx.insertInto('order_line_items').values(lines).execute();
-  await trx
-    .updateTable('carts')
-    .set({ status: 'completed', order_id: orderId, completed_at: at, locked_until: null, updated_at: at })
-    .where('id', '=', cart.id)
-    .execute();
   const ids = { visitor_id: cart.visitor_id, session_id: cart.session_id };
   const placed = orderEventPayload(order, lines, ids);
   // One pair of statements for all of the completion's events (see emitAll).

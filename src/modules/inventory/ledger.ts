@@ -58,7 +58,8 @@ export interface MovementsResult {
  * (READ COMMITTED), and SQLite runs one writer at a time, so no interleaving can oversell.
  *
  * All or nothing: when the guard refuses any level, this returns undefined and the caller must throw
- * to roll back its transaction (the other levels of the batch were already updated in it).
+ * to roll back its transaction (the other levels of the batch were already updated in it; the
+ * batch's ledger rows are removed).
  *
  * Deadlocks: on PostgreSQL the statement first locks the levels in (variant, location) order, the
  * order every other locker of levels uses (reserve, closeReservations), so two batches touching
@@ -110,6 +111,28 @@ export async function applyMovements(
   const keep = options.keepAvailable
     ? sql`and inventory_levels.on_hand + v.d_on - (inventory_levels.reserved + v.d_res) >= 0`
     : sql``;
+  // Ledger rows first, the contended level UPDATE last: PostgreSQL holds the level locks from the
+  // UPDATE to the end of the transaction, so the less that follows it, the shorter other checkouts of
+  // the same variants wait.
+  const ids = movements.map(() => newId('mov'));
+  await trx
+    .insertInto('inventory_movements')
+    .values(
+      movements.map((m, i) => ({
+        id: ids[i]!,
+        variant_id: m.variant_id,
+        location_id: m.location_id,
+        kind: m.kind,
+        on_hand_delta: m.on_hand_delta,
+        reserved_delta: m.reserved_delta,
+        reason: m.reason,
+        actor: m.actor,
+        reference_type: m.reference_type ?? null,
+        reference_id: m.reference_id ?? null,
+        created_at: at,
+      })),
+    )
+    .execute();
   const { rows } = await sql<LevelAfter & { variant_id: string; location_id: string }>`
     with v (variant_id, location_id, d_on, d_res) as (values ${values})${lock}
     update inventory_levels
@@ -124,25 +147,11 @@ export async function applyMovements(
        ${keep} ${onlyLocked}
     returning inventory_levels.variant_id, inventory_levels.location_id,
               inventory_levels.on_hand, inventory_levels.reserved`.execute(trx);
-  if (rows.length !== sorted.length) return undefined;
-  await trx
-    .insertInto('inventory_movements')
-    .values(
-      movements.map((m) => ({
-        id: newId('mov'),
-        variant_id: m.variant_id,
-        location_id: m.location_id,
-        kind: m.kind,
-        on_hand_delta: m.on_hand_delta,
-        reserved_delta: m.reserved_delta,
-        reason: m.reason,
-        actor: m.actor,
-        reference_type: m.reference_type ?? null,
-        reference_id: m.reference_id ?? null,
-        created_at: at,
-      })),
-    )
-    .execute();
+  if (rows.length !== sorted.length) {
+    // Refused: the transaction is about to roll back, but a caller that goes on must find no trace.
+    await trx.deleteFrom('inventory_movements').where('id', 'in', ids).execute();
+    return undefined;
+  }
   const levels = rows.map((r) => ({ ...r, on_hand: Number(r.on_hand), reserved: Number(r.reserved) }));
   const events: DomainEvent[] = [];
   for (const level of levels) {

@@ -223,6 +223,17 @@ async function closeReservations(
   },
 ): Promise<DomainEvent[]> {
   const limits = await thresholds(trx, [...new Set(rows.map((r) => r.variant_id))]);
+  // The reservation rows are the caller's own (locked above); the shared level rows are written last.
+  await trx
+    .updateTable('inventory_reservations')
+    .set({ status: outcome.status, updated_at: now() })
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .where('status', '=', 'active')
+    .execute();
   const moved = await applyMovements(
     trx,
     rows.map((row) => ({
@@ -239,16 +250,6 @@ async function closeReservations(
     { keepAvailable: false, thresholds: limits },
   );
   if (!moved) throw new Error('inventory levels are inconsistent with their reservations');
-  await trx
-    .updateTable('inventory_reservations')
-    .set({ status: outcome.status, updated_at: now() })
-    .where(
-      'id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .where('status', '=', 'active')
-    .execute();
   return moved.events;
 }
 
