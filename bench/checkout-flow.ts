@@ -1,10 +1,13 @@
 // The full storefront checkout flow over real HTTP, against a fresh database (SQLite unless DATABASE_URL
 // names PostgreSQL; then a throwaway schema is used):
 //   npx tsx bench/checkout-flow.ts [seconds=10] [shoppers=20]
+//   BENCH_CPU_PROFILE=/tmp/checkout.cpuprofile npx tsx bench/checkout-flow.ts …  profiles only the checkout
+//   phase (not startup or the baseline) and writes a profile for Chrome DevTools / speedscope.
 // Each shopper loops: create cart, add 3 items, set email + address + shipping, complete with a manual
 // payment (6 requests). Reports completed flows/s and flow latency percentiles, and, in the same run, a
 // baseline of 6 × GET /health/live per "flow" at the same concurrency (the platform's floor).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/config.js';
@@ -158,23 +161,52 @@ try {
   const baseline = await run('baseline', async () => {
     for (let i = 0; i < 6; i++) await call('GET', '/health/live');
   });
+  const profile = process.env.BENCH_CPU_PROFILE;
+  const session = profile ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  // Time per step (ms, summed over all flows), to see which request a change should target.
+  const steps: Record<string, number> = { create: 0, add_line: 0, details: 0, complete: 0 };
+  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      steps[step]! += performance.now() - t0;
+    }
+  };
   const checkout = await run('checkout', async (n) => {
-    const cart = await call('POST', '/store/carts', { region_id: region.id });
+    const cart = await timed('create', () => call('POST', '/store/carts', { region_id: region.id }));
     for (const variant of variants)
-      await call('POST', `/store/carts/${cart.id}/line-items`, { variant_id: variant, quantity: 1 });
-    await call('PATCH', `/store/carts/${cart.id}`, {
-      email: `shopper${n}@example.com`,
-      shipping_address: address,
-      shipping_option_id: option.id,
-    });
-    const { order } = await call(
-      'POST',
-      `/store/carts/${cart.id}/complete`,
-      {},
-      { 'idempotency-key': `bench-${cart.id}` },
+      await timed('add_line', () =>
+        call('POST', `/store/carts/${cart.id}/line-items`, { variant_id: variant, quantity: 1 }),
+      );
+    await timed('details', () =>
+      call('PATCH', `/store/carts/${cart.id}`, {
+        email: `shopper${n}@example.com`,
+        shipping_address: address,
+        shipping_option_id: option.id,
+      }),
+    );
+    const { order } = await timed('complete', () =>
+      call('POST', `/store/carts/${cart.id}/complete`, {}, { 'idempotency-key': `bench-${cart.id}` }),
     );
     if (!order?.id) throw new Error('no order');
   });
+  if (session && profile) {
+    const { profile: taken } = await session.post('Profiler.stop');
+    writeFileSync(profile, JSON.stringify(taken));
+    session.disconnect();
+  }
+  const flows = Math.max(1, checkout.flows);
+  console.log(
+    `mean ms per flow by step: ${JSON.stringify(
+      Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round((v / flows) * 10) / 10])),
+    )}`,
+  );
   console.log(
     `checkout/baseline flows per second: ${(checkout.flows_per_s / baseline.flows_per_s).toFixed(3)}`,
   );

@@ -18,6 +18,8 @@ describe('courier fulfillment provider (against a fake courier)', () => {
   let store: Store;
   let courier: Server;
   const received: { body: string; signature: string | undefined }[] = [];
+  /** While true the fake courier answers 503 (an outage). */
+  let outage = false;
 
   beforeAll(async () => {
     courier = createServer((req, res) => {
@@ -27,6 +29,10 @@ describe('courier fulfillment provider (against a fake courier)', () => {
       });
       req.on('end', () => {
         received.push({ body, signature: req.headers['x-stratus-signature'] as string | undefined });
+        if (outage) {
+          res.writeHead(503).end();
+          return;
+        }
         try {
           verifySignature(SECRET, body, req.headers['x-stratus-signature']);
         } catch {
@@ -152,5 +158,105 @@ describe('courier fulfillment provider (against a fake courier)', () => {
         .execute()
     ).map((e) => e.topic);
     expect(topics.sort()).toEqual(['order.delivered', 'order.shipped']);
+  });
+
+  it('a failed booking leaves the fulfillment pending on the timeline; retry-booking books it once the courier is back', async () => {
+    const option = await createShippingOption(store.ctx.db, {
+      region_id: store.regionId,
+      name: 'Courier (retry)',
+      provider: 'courier',
+      price_type: 'flat',
+      amount: 699,
+    });
+    const { id } = await readyCart(store, [{ variant: store.variants[1]!, quantity: 1 }]);
+    await store.app.inject({
+      method: 'PATCH',
+      url: `/store/carts/${id}`,
+      payload: { shipping_option_id: option.id },
+    });
+    const { order } = (await store.app.inject({ method: 'POST', url: `/store/carts/${id}/complete` })).json();
+    await store.app.inject({ method: 'POST', url: `/admin/orders/${order.id}/mark-paid`, headers: owner });
+
+    outage = true;
+    const failed = await store.app.inject({
+      method: 'POST',
+      url: `/admin/orders/${order.id}/fulfillments`,
+      headers: owner,
+      payload: {},
+    });
+    expect(failed.statusCode).toBe(502);
+    expect(failed.json().error.code).toBe('COURIER_UNAVAILABLE');
+    const fulfillment = await store.ctx.db
+      .selectFrom('fulfillments')
+      .selectAll()
+      .where('order_id', '=', order.id)
+      .executeTakeFirstOrThrow();
+    expect(fulfillment).toMatchObject({ status: 'pending', provider: 'courier', carrier: null });
+    const retryUrl = `/admin/orders/${order.id}/fulfillments/${fulfillment.id}/retry-booking`;
+    const retry = () => store.app.inject({ method: 'POST', url: retryUrl, headers: owner });
+
+    expect((await store.app.inject({ method: 'POST', url: retryUrl })).statusCode).toBe(401);
+    const stillDown = await retry();
+    expect(stillDown.statusCode).toBe(502);
+    const timeline = (
+      await store.app.inject({ url: `/admin/orders/${order.id}/timeline`, headers: owner })
+    ).json();
+    const failures = timeline.data.filter((e: { kind: string }) => e.kind === 'booking_failed');
+    expect(failures).toHaveLength(2);
+    const failedEvents = await store.ctx.db
+      .selectFrom('outbox_events')
+      .select('payload')
+      .where('topic', '=', 'fulfillment.booking_failed')
+      .execute();
+    expect(failedEvents.filter((e) => JSON.parse(e.payload).fulfillment_id === fulfillment.id)).toHaveLength(
+      2,
+    );
+
+    outage = false;
+    const before = received.length;
+    const booked = await retry();
+    expect(booked.statusCode, booked.body).toBe(200);
+    expect(booked.json().status).toBe('shipped');
+    expect(received).toHaveLength(before + 1);
+    expect(JSON.parse(received.at(-1)!.body)).toMatchObject({ fulfillment_id: fulfillment.id });
+    expect(
+      await store.ctx.db
+        .selectFrom('fulfillments')
+        .select(['status', 'carrier', 'tracking_number'])
+        .where('id', '=', fulfillment.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'shipped', carrier: 'FakeExpress', tracking_number: `FX${order.number}` });
+
+    // Booked already: a second retry is refused and sends nothing.
+    const again = await retry();
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('FULFILLMENT_NOT_RETRYABLE');
+    expect(received).toHaveLength(before + 1);
+    const unknown = await store.app.inject({
+      method: 'POST',
+      url: `/admin/orders/${order.id}/fulfillments/ful_00000000000000000000000000/retry-booking`,
+      headers: owner,
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+
+  it('refuses to retry a manual fulfillment', async () => {
+    const { id } = await readyCart(store, [{ variant: store.variants[2]!, quantity: 1 }]);
+    const { order } = (await store.app.inject({ method: 'POST', url: `/store/carts/${id}/complete` })).json();
+    await store.app.inject({ method: 'POST', url: `/admin/orders/${order.id}/mark-paid`, headers: owner });
+    const ful = await store.app.inject({
+      method: 'POST',
+      url: `/admin/orders/${order.id}/fulfillments`,
+      headers: owner,
+      payload: {},
+    });
+    const [fulfillmentId] = ful.json().fulfillment_ids;
+    const res = await store.app.inject({
+      method: 'POST',
+      url: `/admin/orders/${order.id}/fulfillments/${fulfillmentId}/retry-booking`,
+      headers: owner,
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('FULFILLMENT_NOT_RETRYABLE');
   });
 });

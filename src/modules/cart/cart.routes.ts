@@ -28,13 +28,13 @@ import {
   createCart,
   type Deps,
   loadCart,
-  mergeCarts,
   priceCart,
   removeDiscountCode,
   removeLineItem,
   updateCart,
   updateLineItem,
 } from './cart.service.js';
+import { adoptGuestCart } from './cart-merge.js';
 
 export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -60,7 +60,13 @@ export const cartRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain,
   app.post(
     '/store/carts/:id/customer',
     { schema: { params: CartParams, ...one }, config: { permission: 'authenticated' } },
-    async (request) => view(await mergeCarts(as(request), request.params.id, requireKind(request, 'customer').id)),
+    async (request) => {
+      const customerId = requireKind(request, 'customer').id;
+      // Someone else's cart answers 404 here, before anything moves.
+      await loadCart(as(request), request.params.id);
+      const cartId = await adoptGuestCart(base, request.params.id, customerId);
+      return view(await loadCart(as(request), cartId ?? request.params.id));
+    },
   );
   app.get('/store/carts/:id', { schema: { params: CartParams, ...one } }, async (request) =>
     view(await loadCart(as(request), request.params.id)),

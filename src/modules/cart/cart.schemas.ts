@@ -41,6 +41,8 @@ export const CreateCartBody = Type.Object(
 
 export const UpdateCartBody = Type.Object(
   {
+    /** Moves the cart to another region: lines are re-priced in its currency and re-checked. */
+    region_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     email: Type.Optional(Type.Union([Email, Type.Null()])),
     shipping_address: Type.Optional(Type.Union([Address, Type.Null()])),
     billing_address: Type.Optional(Type.Union([Address, Type.Null()])),

@@ -17,6 +17,7 @@ import {
   type EngineResult,
   promotionsForCart,
 } from '../discounts/index.js';
+import { customerGroupIds } from '../identity/index.js';
 import { availability } from '../inventory/index.js';
 import { resolvePrices } from '../pricing/index.js';
 import type { Region } from '../regions/index.js';
@@ -29,6 +30,7 @@ import {
 } from '../shipping/index.js';
 import { CartErrors } from './cart.errors.js';
 import type { CartTable } from './cart.tables.js';
+import { moveToRegion } from './cart-region.js';
 import { defaultRegionCached, regionCached as getRegionCached } from './region-cache.js';
 import { type CartTotals, computeTotals } from './totals.js';
 
@@ -219,6 +221,8 @@ type Changes = Partial<
     | 'discount_codes'
     | 'items'
     | 'customer_id'
+    | 'region_id'
+    | 'currency_code'
   >
 >;
 
@@ -239,7 +243,7 @@ export async function mutateCart(
     const changes = await change(cart);
     const set: Record<string, unknown> = { version: cart.version + 1, updated_at: now() };
     for (const [key, value] of Object.entries(changes)) {
-      if (key === 'shipping_option_id' || key === 'customer_id') set[key] = value;
+      if (['shipping_option_id', 'customer_id', 'region_id', 'currency_code'].includes(key)) set[key] = value;
       else if (key === 'email') {
         set.email = deps.crypto.encryptNullable(value as string | null);
         set.email_index = emailIndexOf(deps.crypto, value as string | null);
@@ -267,8 +271,13 @@ async function snapshot(
   variantId: string,
   quantity: number,
   existing: number,
+  /** The cart's customer: their group price lists (B2B, member prices) apply; guests skip the lookup. */
+  customerId: string | null,
 ): Promise<Omit<CartItem, 'id'>> {
-  const [variant] = await getVariants(deps.db, [variantId]);
+  const [[variant], groups] = await Promise.all([
+    getVariants(deps.db, [variantId]),
+    customerId ? customerGroupIds(deps.db, customerId) : Promise.resolve([]),
+  ]);
   if (variant?.status !== 'published') {
     throw new AppError(CartErrors.VARIANT_NOT_AVAILABLE, `Variant ${variantId} is not for sale`);
   }
@@ -278,6 +287,7 @@ async function snapshot(
       region,
       quantity: existing + quantity,
       tax_class_ids: { [variantId]: variant.tax_class_id },
+      customer_group_ids: groups,
     }),
     availability(deps.db, { variant_ids: [variantId], region_id: region.id }),
   ]);
@@ -322,7 +332,14 @@ export async function addLineItem(
   assertOpen(cart);
   const region = await getRegionCached(deps, cart.region_id);
   const existing = cart.items.find((i) => i.variant_id === input.variant_id);
-  const line = await snapshot(deps, region, input.variant_id, input.quantity, existing?.quantity ?? 0);
+  const line = await snapshot(
+    deps,
+    region,
+    input.variant_id,
+    input.quantity,
+    existing?.quantity ?? 0,
+    cart.customer_id,
+  );
   return mutateCart(
     deps,
     cartId,
@@ -350,7 +367,7 @@ export async function updateLineItem(
   const line = cart.items.find((i) => i.id === lineId);
   if (!line) throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
   const region = await getRegionCached(deps, cart.region_id);
-  const fresh = await snapshot(deps, region, line.variant_id, quantity, 0);
+  const fresh = await snapshot(deps, region, line.variant_id, quantity, 0, cart.customer_id);
   return mutateCart(
     deps,
     cartId,
@@ -374,16 +391,24 @@ export async function removeLineItem(deps: Deps, cartId: string, lineId: string)
 }
 
 export interface CartUpdate {
+  region_id?: string;
   email?: string | null;
   shipping_address?: Address | null;
   billing_address?: Address | null;
   shipping_option_id?: string | null;
 }
 
+/**
+ * Updates a cart's details; with a new `region_id` it also moves the cart there (see moveToRegion:
+ * lines re-priced and re-checked, unfit shipping option and addresses cleared). Addresses and the
+ * shipping option given in the same request are checked against the new region. One write.
+ */
 export async function updateCart(deps: Deps, cartId: string, input: CartUpdate): Promise<Cart> {
   const cart = await loadCart(deps, cartId);
   assertOpen(cart);
-  const region = await getRegionCached(deps, cart.region_id);
+  const moving = input.region_id !== undefined && input.region_id !== cart.region_id;
+  const region = await getRegionCached(deps, input.region_id ?? cart.region_id);
+  const moved = moving ? await moveToRegion(deps.db, cart, region) : undefined;
   for (const field of ['shipping_address', 'billing_address'] as const) {
     const address = input[field];
     if (address) {
@@ -398,10 +423,11 @@ export async function updateCart(deps: Deps, cartId: string, input: CartUpdate):
   }
   if (input.shipping_option_id) {
     const option = await getShippingOption(deps.db, input.shipping_option_id);
-    const weight = cart.items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
-    const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
+    const items = moved?.items ?? cart.items;
+    const weight = items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
+    const subtotal = items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
     if (
-      option.region_id !== cart.region_id ||
+      option.region_id !== region.id ||
       !option.active ||
       shippingPrice(option, { subtotal, weight_grams: weight }) === null
     ) {
@@ -415,7 +441,17 @@ export async function updateCart(deps: Deps, cartId: string, input: CartUpdate):
   for (const key of ['email', 'shipping_address', 'billing_address', 'shipping_option_id'] as const) {
     if (input[key] !== undefined) (changes as Record<string, unknown>)[key] = input[key];
   }
-  return mutateCart(deps, cartId, () => changes, cart);
+  if (!moving) return mutateCart(deps, cartId, () => changes, cart);
+  // A concurrent edit (a line added meanwhile) makes mutateCart re-read: move that version again.
+  return mutateCart(
+    deps,
+    cartId,
+    async (current) => ({
+      ...(current.version === cart.version ? moved! : await moveToRegion(deps.db, current, region)),
+      ...changes,
+    }),
+    cart,
+  );
 }
 
 export async function addDiscountCode(deps: Deps, cartId: string, code: string): Promise<Cart> {
@@ -473,12 +509,17 @@ export async function priceCart(deps: Deps, cart: Cart, at: string = now()): Pro
   const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
   const weight_grams = cart.items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
   const shipping_amount = option ? (shippingPrice(option, { subtotal, weight_grams }) ?? 0) : 0;
+  // A customer's groups come from identity, read only when a promotion in play asks for a group.
+  const customer_group_ids =
+    cart.customer_id && promotions.some((p) => p.conditions.customer_group_ids?.length)
+      ? await customerGroupIds(deps.db, cart.customer_id)
+      : [];
   const discounts = applyPromotions(promotions, {
     lines: cart.items.map((i) => ({ ...i })),
     currency_code: cart.currency_code,
     shipping_amount,
     codes: cart.discount_codes,
-    customer_group_ids: [],
+    customer_group_ids,
     customer_usage: new Map(),
     customer_known: cart.customer_id !== null,
     at,
@@ -543,50 +584,4 @@ export function cartView(priced: PricedCart) {
     created_at: cart.created_at,
     updated_at: cart.updated_at,
   };
-}
-
-/**
- * On login: the guest cart joins the customer's open cart (quantities of the same variant add up, the
- * guest's codes and details fill gaps) and the guest cart is removed. Without an open customer cart,
- * the guest cart simply becomes the customer's. Returns the customer's cart.
- */
-export async function mergeCarts(deps: Deps, guestCartId: string, customerId: string): Promise<Cart> {
-  const guest = await loadCart(deps, guestCartId);
-  assertOpen(guest);
-  if (guest.customer_id && guest.customer_id !== customerId) {
-    throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${guestCartId} not found`);
-  }
-  const target = await deps.db
-    .selectFrom('carts')
-    .select('id')
-    .where('customer_id', '=', customerId)
-    .where('status', '=', 'open')
-    .where('id', '!=', guestCartId)
-    .orderBy('updated_at', 'desc')
-    .executeTakeFirst();
-  if (!target) return mutateCart(deps, guestCartId, () => ({ customer_id: customerId }));
-  const merged = await mutateCart(deps, target.id, (current) => {
-    if (current.region_id !== guest.region_id) {
-      throw new AppError(
-        CartErrors.CURRENCY_MISMATCH,
-        'The guest cart is in another region than the customer cart',
-      );
-    }
-    const items = current.items.map((i) => ({ ...i }));
-    for (const line of guest.items) {
-      const same = items.find((i) => i.variant_id === line.variant_id);
-      if (same) same.quantity += line.quantity;
-      else items.push({ ...line });
-    }
-    return {
-      items,
-      discount_codes: [...new Set([...current.discount_codes, ...guest.discount_codes])],
-      email: current.email ?? guest.email,
-      shipping_address: current.shipping_address ?? guest.shipping_address,
-      billing_address: current.billing_address ?? guest.billing_address,
-      shipping_option_id: current.shipping_option_id ?? guest.shipping_option_id,
-    };
-  });
-  await deps.db.deleteFrom('carts').where('id', '=', guestCartId).where('status', '=', 'open').execute();
-  return merged;
 }

@@ -1,11 +1,13 @@
 // Carts: guest and customer carts bound to a region, line items with price snapshots and stock checks,
 // addresses, shipping and discount codes; and the ONE totals engine every amount comes from.
 import { registerEncryptedColumns } from '../../platform/crypto/key-rotation.js';
+import { registerCustomerLoginHook } from '../identity/index.js';
 import type { StratusModule } from '../index.js';
 import { registerErasureHandler } from '../privacy/index.js';
 import { anonymiseCarts } from './cart.privacy.js';
 import { cartRoutes } from './cart.routes.js';
 import { CART_EMAIL_INDEX } from './cart.service.js';
+import { adoptGuestCart } from './cart-merge.js';
 
 export { cartCaller } from './cart.caller.js';
 export { CartErrors } from './cart.errors.js';
@@ -18,7 +20,6 @@ export {
   cartView,
   createCart,
   loadCart,
-  mergeCarts,
   type PricedCart,
   priceCart,
   removeDiscountCode,
@@ -26,6 +27,7 @@ export {
   updateCart,
   updateLineItem,
 } from './cart.service.js';
+export { adoptGuestCart } from './cart-merge.js';
 export { type CartTotals, computeTotals, type TotalsInput, type TotalsLine } from './totals.js';
 
 // Rotation re-encrypts these, and encrypts rows written before they were encrypted.
@@ -38,6 +40,14 @@ registerEncryptedColumns({
 registerErasureHandler({
   name: 'carts',
   erase: (trx, customerId, { crypto, email }) => anonymiseCarts(trx, crypto, customerId, email),
+});
+
+// Signing in with `cart_id` merges that guest cart into the customer's (identity cannot import us).
+registerCustomerLoginHook({
+  name: 'cart',
+  afterLogin: async (ctx, { customer_id, cart_id }) => ({
+    cart_id: await adoptGuestCart({ db: ctx.db }, cart_id, customer_id),
+  }),
 });
 
 export const cartModule: StratusModule = { name: 'cart', routes: cartRoutes };

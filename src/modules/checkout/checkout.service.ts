@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { after, now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
-import { emit, emitAll } from '../../platform/events/outbox.js';
+import { type DomainEvent, emit, emitAll } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { CartErrors } from '../cart/cart.errors.js';
 import { assertCartCaller, type Cart, type PricedCart, priceCart, toCart } from '../cart/cart.service.js';
@@ -250,12 +250,21 @@ async function createOrder(
       redeemed,
     );
   }
-  const { committed } = await commit(trx, {
-    reference_type: REFERENCE,
-    reference_id: cart.id,
-    actor: 'checkout',
-    reason: `order ${orderId}`,
-  });
+  // Uncontended writes first; then the shared rows (the levels of popular variants, the order-number
+  // counter), whose PostgreSQL row locks last until the transaction ends.
+  const at = now();
+  await trx
+    .updateTable('carts')
+    .set({ status: 'completed', order_id: orderId, completed_at: at, locked_until: null, updated_at: at })
+    .where('id', '=', cart.id)
+    .execute();
+  // commit's events join the completion's own in the one emitAll below.
+  const inventoryEvents: DomainEvent[] = [];
+  const { committed } = await commit(
+    trx,
+    { reference_type: REFERENCE, reference_id: cart.id, actor: 'checkout', reason: `order ${orderId}` },
+    inventoryEvents,
+  );
   // The number counter is one row every checkout updates: take it as late as possible, so its lock
   // (PostgreSQL) is held only for the last few statements of the transaction.
   const counter = await trx
@@ -264,7 +273,6 @@ async function createOrder(
     .where('name', '=', 'order_number')
     .returning('value')
     .executeTakeFirstOrThrow();
-  const at = now();
   const paymentStatus =
     payment.status === 'captured' ? 'captured' : payment.status === 'authorized' ? 'authorized' : 'awaiting';
   const order: OrderRow = {
@@ -335,15 +343,11 @@ async function createOrder(
     };
   });
   await trx.insertInto('order_line_items').values(lines).execute();
-  await trx
-    .updateTable('carts')
-    .set({ status: 'completed', order_id: orderId, completed_at: at, locked_until: null, updated_at: at })
-    .where('id', '=', cart.id)
-    .execute();
   const ids = { visitor_id: cart.visitor_id, session_id: cart.session_id };
   const placed = orderEventPayload(order, lines, ids);
   // One pair of statements for all of the completion's events (see emitAll).
   await emitAll(trx, [
+    ...inventoryEvents,
     { topic: 'order.placed', payload: placed },
     {
       topic: 'cart.completed',

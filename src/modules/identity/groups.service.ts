@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
-import { inTransaction } from '../../platform/db/transaction.js';
+import { type DbOrTrx, inTransaction } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
 import { type AuditActor, recordAudit } from '../audit/index.js';
@@ -82,4 +82,18 @@ export async function deleteGroup(db: Db, id: string, actor: AuditActor): Promis
     });
     await emit(trx, { topic: 'customer_group.deleted', payload: { id } });
   });
+}
+
+/**
+ * The customer groups a customer belongs to (today at most one), for discount conditions. Erased or
+ * unknown customers belong to none.
+ */
+export async function customerGroupIds(db: DbOrTrx, customerId: string): Promise<string[]> {
+  const row = await db
+    .selectFrom('customers')
+    .select('group_id')
+    .where('id', '=', customerId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return row?.group_id ? [row.group_id] : [];
 }

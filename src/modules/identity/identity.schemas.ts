@@ -12,6 +12,13 @@ export const Accepted = Type.Object({ status: Type.Literal('accepted') });
 export const Ok = Type.Object({ ok: Type.Boolean() });
 
 export const LoginBody = Type.Object({ email: Email, password: Password, transport: Transport });
+export const CustomerLoginBody = Type.Object({
+  email: Email,
+  password: Password,
+  transport: Transport,
+  /** The guest cart the shopper filled before signing in: it merges into the customer's open cart. */
+  cart_id: Type.Optional(Type.String({ pattern: '^cart_[0-9A-Z]{26}$' })),
+});
 export const SessionAnswer = Type.Object({
   session_id: Type.String(),
   expires_at: Type.String(),
@@ -20,6 +27,8 @@ export const SessionAnswer = Type.Object({
   /** Cookie transport only: echo it in `x-csrf-token` on unsafe requests. */
   csrf_token: Type.Optional(Type.String()),
   mfa_enrollment_required: Type.Optional(Type.Boolean()),
+  /** Customer login only: the customer's open cart after merging the guest cart (null: none). */
+  cart_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 
 export const Customer = Type.Object({

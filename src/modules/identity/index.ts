@@ -13,8 +13,10 @@ export { createAuthenticator, type IdentityPrincipal } from './authenticator.js'
 export { announceSignIn, DEMO_OWNER_EMAIL } from './bootstrap.js';
 export { type CustomerView, getCustomer, loginCustomer, registerCustomer } from './customers.service.js';
 export { type IdentityDeps, identityDeps, type RequestMeta } from './deps.js';
+export { customerGroupIds } from './groups.service.js';
 export { IdentityErrors } from './identity.errors.js';
 export type { IdentityTables } from './identity.tables.js';
+export { type CustomerLoginHook, registerCustomerLoginHook } from './login-hooks.js';
 export { createMailer, type Mailer } from './mailer.js';
 export { AREAS, BUILTIN_ROLES, PERMISSIONS } from './permissions.js';
 export { getSettings, type SecuritySettings } from './settings.js';

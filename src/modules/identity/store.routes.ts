@@ -24,6 +24,7 @@ import {
   setSessionCookie,
 } from './http.js';
 import * as S from './identity.schemas.js';
+import { runCustomerLoginHooks } from './login-hooks.js';
 import { requestPasswordReset, resetPassword } from './password-reset.js';
 import { listSessions, revokeSession } from './sessions.service.js';
 
@@ -55,7 +56,7 @@ export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       schema: {
         tags,
         summary: 'Sign in: a session cookie (browsers) or a bearer token (apps)',
-        body: S.LoginBody,
+        body: S.CustomerLoginBody,
         response: { 200: S.SessionAnswer },
       },
       config: { signInLimit: true },
@@ -63,8 +64,15 @@ export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     async (request, reply) => {
       const d = await deps();
       const transport = request.body.transport ?? 'cookie';
-      const { session, token } = await loginCustomer(d, { ...request.body, transport }, requestMeta(request));
-      if (transport === 'bearer') return { session_id: session.id, expires_at: session.expires_at, token };
+      const { email, password, cart_id } = request.body;
+      const { session, token } = await loginCustomer(d, { email, password, transport }, requestMeta(request));
+      // Other modules' sign-in work (the guest cart merge) through the hook seam, see login-hooks.ts.
+      const extra = await runCustomerLoginHooks(ctx, {
+        customer_id: session.subject_id,
+        cart_id: cart_id ?? null,
+      });
+      if (transport === 'bearer')
+        return { session_id: session.id, expires_at: session.expires_at, token, ...extra };
       setSessionCookie(reply, request, {
         name: CUSTOMER_COOKIE,
         path: '/store',
@@ -76,6 +84,7 @@ export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         session_id: session.id,
         expires_at: session.expires_at,
         csrf_token: csrfToken(d.secrets.sessionSecret, session.id),
+        ...extra,
       };
     },
   );

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
+import { dialectOf } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
 import type { Trx } from '../../platform/db/transaction.js';
-import { emit } from '../../platform/events/outbox.js';
+import { type DomainEvent, emitAll } from '../../platform/events/outbox.js';
 import type { MovementKind } from './inventory.tables.js';
 
 export interface Movement {
@@ -23,67 +24,154 @@ export interface LevelAfter {
 }
 
 /**
- * The only writer of inventory_levels: one guarded UPDATE of the counters plus its ledger row, so the
- * ledger always sums to the counters. The WHERE clause is the atomic guard: the row changes only if,
- * after the change, on hand and reserved stay >= 0 and, when `keepAvailable`, on hand − reserved stays
- * >= 0. PostgreSQL re-evaluates it on the newest row version after waiting for a concurrent writer
- * (READ COMMITTED), and SQLite runs one writer at a time, so no interleaving can oversell.
- * Returns the new counters, or undefined when the guard refused (nothing written).
+ * The only writer of inventory_levels, for one movement: see applyMovements. Emits the low-stock
+ * events itself. Returns the new counters, or undefined when the guard refused (nothing written).
  */
 export async function applyMovement(
   trx: Trx,
   movement: Movement,
   options: { keepAvailable: boolean; lowStockThreshold?: number | null },
 ): Promise<LevelAfter | undefined> {
-  const { on_hand_delta: dOn, reserved_delta: dRes } = movement;
+  const thresholdsOf = new Map([[movement.variant_id, options.lowStockThreshold ?? null]]);
+  const result = await applyMovements(trx, [movement], {
+    keepAvailable: options.keepAvailable,
+    thresholds: thresholdsOf,
+  });
+  if (!result) return undefined;
+  await emitAll(trx, result.events);
+  return result.levels[0];
+}
+
+export interface MovementsResult {
+  /** The new counters of every level touched, one per (variant, location). */
+  levels: Array<LevelAfter & { variant_id: string; location_id: string }>;
+  /** inventory.low_stock / low_stock_cleared events for levels that crossed their threshold; the caller emits them (with its own events, in one emitAll). */
+  events: DomainEvent[];
+}
+
+/**
+ * The writer of inventory_levels: applies a batch of movements with ONE guarded UPDATE of the
+ * counters (deltas summed per level) and ONE multi-row INSERT of their ledger rows, so the ledger
+ * always sums to the counters. The WHERE clause is the atomic guard: a level changes only if, after
+ * the change, on hand and reserved stay >= 0 and, when `keepAvailable`, on hand − reserved stays
+ * >= 0. PostgreSQL re-evaluates it on the newest row version after waiting for a concurrent writer
+ * (READ COMMITTED), and SQLite runs one writer at a time, so no interleaving can oversell.
+ *
+ * All or nothing: when the guard refuses any level, this returns undefined and the caller must throw
+ * to roll back its transaction (the other levels of the batch were already updated in it; the
+ * batch's ledger rows are removed).
+ *
+ * Deadlocks: on PostgreSQL the statement first locks the levels in (variant, location) order, the
+ * order every other locker of levels uses (reserve, closeReservations), so two batches touching
+ * the same levels in any order queue instead of deadlocking. SQLite has a single writer.
+ */
+export async function applyMovements(
+  trx: Trx,
+  movements: readonly Movement[],
+  options: { keepAvailable: boolean; thresholds?: ReadonlyMap<string, number | null> },
+): Promise<MovementsResult | undefined> {
+  if (movements.length === 0) return { levels: [], events: [] };
   const at = now();
-  let update = trx
-    .updateTable('inventory_levels')
-    .set({
-      on_hand: sql`on_hand + ${dOn}`,
-      reserved: sql`reserved + ${dRes}`,
-      updated_at: at,
-    })
-    .where('variant_id', '=', movement.variant_id)
-    .where('location_id', '=', movement.location_id)
-    .where(sql<boolean>`on_hand + ${dOn} >= 0`)
-    .where(sql<boolean>`reserved + ${dRes} >= 0`);
-  if (options.keepAvailable)
-    update = update.where(sql<boolean>`on_hand + ${dOn} - (reserved + ${dRes}) >= 0`);
-  const after = await update.returning(['on_hand', 'reserved']).executeTakeFirst();
-  if (!after) return undefined;
+  const deltas = new Map<string, { variant_id: string; location_id: string; on: number; res: number }>();
+  for (const m of movements) {
+    const key = `${m.variant_id}\u0000${m.location_id}`;
+    const d = deltas.get(key) ?? { variant_id: m.variant_id, location_id: m.location_id, on: 0, res: 0 };
+    d.on += m.on_hand_delta;
+    d.res += m.reserved_delta;
+    deltas.set(key, d);
+  }
+  const sorted = [...deltas.values()].sort((a, b) =>
+    a.variant_id === b.variant_id
+      ? a.location_id < b.location_id
+        ? -1
+        : a.location_id > b.location_id
+          ? 1
+          : 0
+      : a.variant_id < b.variant_id
+        ? -1
+        : 1,
+  );
+  const values = sql.join(
+    sorted.map(
+      (d) => sql`(${d.variant_id}, ${d.location_id}, cast(${d.on} as integer), cast(${d.res} as integer))`,
+    ),
+  );
+  const postgres = dialectOf(trx) === 'postgres';
+  // PostgreSQL: lock the levels in key order first (a materialized CTE runs its ORDER BY … FOR
+  // UPDATE as written); the UPDATE then touches only rows this statement already holds.
+  const lock = postgres
+    ? sql`, locked as materialized (
+        select l.variant_id, l.location_id from inventory_levels l
+        join v on l.variant_id = v.variant_id and l.location_id = v.location_id
+        order by l.variant_id, l.location_id for update of l)`
+    : sql``;
+  const onlyLocked = postgres
+    ? sql`and exists (select 1 from locked k where k.variant_id = inventory_levels.variant_id and k.location_id = inventory_levels.location_id)`
+    : sql``;
+  const keep = options.keepAvailable
+    ? sql`and inventory_levels.on_hand + v.d_on - (inventory_levels.reserved + v.d_res) >= 0`
+    : sql``;
+  // Ledger rows first, the contended level UPDATE last: PostgreSQL holds the level locks from the
+  // UPDATE to the end of the transaction, so the less that follows it, the shorter other checkouts of
+  // the same variants wait.
+  const ids = movements.map(() => newId('mov'));
   await trx
     .insertInto('inventory_movements')
-    .values({
-      id: newId('mov'),
-      variant_id: movement.variant_id,
-      location_id: movement.location_id,
-      kind: movement.kind,
-      on_hand_delta: dOn,
-      reserved_delta: dRes,
-      reason: movement.reason,
-      actor: movement.actor,
-      reference_type: movement.reference_type ?? null,
-      reference_id: movement.reference_id ?? null,
-      created_at: at,
-    })
+    .values(
+      movements.map((m, i) => ({
+        id: ids[i]!,
+        variant_id: m.variant_id,
+        location_id: m.location_id,
+        kind: m.kind,
+        on_hand_delta: m.on_hand_delta,
+        reserved_delta: m.reserved_delta,
+        reason: m.reason,
+        actor: m.actor,
+        reference_type: m.reference_type ?? null,
+        reference_id: m.reference_id ?? null,
+        created_at: at,
+      })),
+    )
     .execute();
-  const threshold = options.lowStockThreshold;
-  if (threshold !== null && threshold !== undefined) {
-    const availableAfter = after.on_hand - after.reserved;
-    const availableBefore = availableAfter - dOn + dRes;
+  const { rows } = await sql<LevelAfter & { variant_id: string; location_id: string }>`
+    with v (variant_id, location_id, d_on, d_res) as (values ${values})${lock}
+    update inventory_levels
+       set on_hand = inventory_levels.on_hand + v.d_on,
+           reserved = inventory_levels.reserved + v.d_res,
+           updated_at = ${at}
+      from v
+     where inventory_levels.variant_id = v.variant_id
+       and inventory_levels.location_id = v.location_id
+       and inventory_levels.on_hand + v.d_on >= 0
+       and inventory_levels.reserved + v.d_res >= 0
+       ${keep} ${onlyLocked}
+    returning inventory_levels.variant_id, inventory_levels.location_id,
+              inventory_levels.on_hand, inventory_levels.reserved`.execute(trx);
+  if (rows.length !== sorted.length) {
+    // Refused: the transaction is about to roll back, but a caller that goes on must find no trace.
+    await trx.deleteFrom('inventory_movements').where('id', 'in', ids).execute();
+    return undefined;
+  }
+  const levels = rows.map((r) => ({ ...r, on_hand: Number(r.on_hand), reserved: Number(r.reserved) }));
+  const events: DomainEvent[] = [];
+  for (const level of levels) {
+    const threshold = options.thresholds?.get(level.variant_id);
+    if (threshold === null || threshold === undefined) continue;
+    const d = deltas.get(`${level.variant_id}\u0000${level.location_id}`)!;
+    const availableAfter = level.on_hand - level.reserved;
+    const availableBefore = availableAfter - d.on + d.res;
     const payload = {
-      variant_id: movement.variant_id,
-      location_id: movement.location_id,
+      variant_id: level.variant_id,
+      location_id: level.location_id,
       available: availableAfter,
       threshold,
     };
     if (availableBefore > threshold && availableAfter <= threshold)
-      await emit(trx, { topic: 'inventory.low_stock', payload });
+      events.push({ topic: 'inventory.low_stock', payload });
     else if (availableBefore <= threshold && availableAfter > threshold)
-      await emit(trx, { topic: 'inventory.low_stock_cleared', payload });
+      events.push({ topic: 'inventory.low_stock_cleared', payload });
   }
-  return after;
+  return { levels, events };
 }
 
 /** Creates the (variant, location) level at zero if it does not exist yet; safe under concurrency. */

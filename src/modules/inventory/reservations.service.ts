@@ -3,12 +3,12 @@ import { newId } from '../../platform/db/ids.js';
 import { lockRows } from '../../platform/db/lock.js';
 import { now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
-import { emit } from '../../platform/events/outbox.js';
+import { type DomainEvent, emit, emitAll } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { type PlanLocation, planAllocation, totalAvailable } from './allocation.js';
 import { InventoryErrors } from './inventory.errors.js';
 import type { InventoryReservationTable } from './inventory.tables.js';
-import { applyMovement, ensureLevel, thresholds } from './ledger.js';
+import { applyMovement, applyMovements, ensureLevel, thresholds } from './ledger.js';
 import { assertQuantity, getInventoryItems } from './stock.service.js';
 
 export interface ReserveInput {
@@ -127,30 +127,31 @@ export async function reserve(trx: Trx, input: ReserveInput): Promise<ReserveRes
   if (shortages.length > 0) return { ok: false, shortages };
 
   const at = now();
-  const reservations: Reservation[] = [];
-  for (const allocation of plan.allocations) {
-    const after = await applyMovement(
-      trx,
-      {
-        ...allocation,
-        kind: 'reserve',
-        on_hand_delta: 0,
-        reserved_delta: allocation.quantity,
-        reason: input.reason,
-        actor: input.actor,
-        reference_type: input.reference_type,
-        reference_id: input.reference_id,
-      },
-      { keepAvailable: true, lowStockThreshold: items.get(allocation.variant_id)!.low_stock_threshold },
-    );
-    // Unreachable while the rows are locked; if it ever happens, throwing rolls the whole unit back.
-    if (!after)
-      throw new AppError(
-        InventoryErrors.INSUFFICIENT_STOCK,
-        `Stock of ${allocation.variant_id} changed during reservation`,
-      );
-    reservations.push({ id: newId('resv'), ...allocation, expires_at: input.expires_at });
-  }
+  const reservations: Reservation[] = plan.allocations.map((allocation) => ({
+    id: newId('resv'),
+    ...allocation,
+    expires_at: input.expires_at,
+  }));
+  // One guarded UPDATE and one ledger INSERT for all lines (the levels are locked above).
+  const moved = await applyMovements(
+    trx,
+    plan.allocations.map((allocation) => ({
+      ...allocation,
+      kind: 'reserve' as const,
+      on_hand_delta: 0,
+      reserved_delta: allocation.quantity,
+      reason: input.reason,
+      actor: input.actor,
+      reference_type: input.reference_type,
+      reference_id: input.reference_id,
+    })),
+    {
+      keepAvailable: true,
+      thresholds: new Map(tracked.map((id) => [id, items.get(id)!.low_stock_threshold])),
+    },
+  );
+  // Unreachable while the rows are locked; if it ever happens, throwing rolls the whole unit back.
+  if (!moved) throw new AppError(InventoryErrors.INSUFFICIENT_STOCK, 'Stock changed during reservation');
   if (reservations.length > 0)
     await trx
       .insertInto('inventory_reservations')
@@ -168,20 +169,23 @@ export async function reserve(trx: Trx, input: ReserveInput): Promise<ReserveRes
       )
       .execute();
   const backordered = [...plan.unfilled].map(([variant_id, quantity]) => ({ variant_id, quantity }));
-  await emit(trx, {
-    topic: 'inventory.reserved',
-    payload: {
-      reference_type: input.reference_type,
-      reference_id: input.reference_id,
-      reservations: reservations.map(({ id, variant_id, location_id, quantity }) => ({
-        id,
-        variant_id,
-        location_id,
-        quantity,
-      })),
-      backordered,
+  await emitAll(trx, [
+    ...moved.events,
+    {
+      topic: 'inventory.reserved',
+      payload: {
+        reference_type: input.reference_type,
+        reference_id: input.reference_id,
+        reservations: reservations.map(({ id, variant_id, location_id, quantity }) => ({
+          id,
+          variant_id,
+          location_id,
+          quantity,
+        })),
+        backordered,
+      },
     },
-  });
+  ]);
   return { ok: true, reservations, backordered };
 }
 
@@ -204,6 +208,10 @@ async function activeReservations(trx: Trx, ref: Reference): Promise<InventoryRe
   ).execute();
 }
 
+/**
+ * Closes reservations: one guarded UPDATE of the levels, one ledger INSERT, one status UPDATE,
+ * whatever the number of rows. Returns the low-stock events for the caller to emit with its own.
+ */
 async function closeReservations(
   trx: Trx,
   rows: InventoryReservationTable[],
@@ -213,40 +221,36 @@ async function closeReservations(
     actor: string;
     reason: string;
   },
-): Promise<void> {
+): Promise<DomainEvent[]> {
   const limits = await thresholds(trx, [...new Set(rows.map((r) => r.variant_id))]);
-  const at = now();
-  // One order of level updates everywhere (as reserve locks them), so concurrent units cannot deadlock.
-  const ordered = [...rows].sort((a, b) =>
-    a.variant_id === b.variant_id
-      ? a.location_id.localeCompare(b.location_id)
-      : a.variant_id.localeCompare(b.variant_id),
+  // The reservation rows are the caller's own (locked above); the shared level rows are written last.
+  await trx
+    .updateTable('inventory_reservations')
+    .set({ status: outcome.status, updated_at: now() })
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .where('status', '=', 'active')
+    .execute();
+  const moved = await applyMovements(
+    trx,
+    rows.map((row) => ({
+      variant_id: row.variant_id,
+      location_id: row.location_id,
+      kind: outcome.kind,
+      on_hand_delta: outcome.kind === 'commit' ? -row.quantity : 0,
+      reserved_delta: -row.quantity,
+      reason: outcome.reason,
+      actor: outcome.actor,
+      reference_type: row.reference_type,
+      reference_id: row.reference_id,
+    })),
+    { keepAvailable: false, thresholds: limits },
   );
-  for (const row of ordered) {
-    const consumed = outcome.kind === 'commit' ? row.quantity : 0;
-    const after = await applyMovement(
-      trx,
-      {
-        variant_id: row.variant_id,
-        location_id: row.location_id,
-        kind: outcome.kind,
-        on_hand_delta: -consumed,
-        reserved_delta: -row.quantity,
-        reason: outcome.reason,
-        actor: outcome.actor,
-        reference_type: row.reference_type,
-        reference_id: row.reference_id,
-      },
-      { keepAvailable: false, lowStockThreshold: limits.get(row.variant_id) ?? null },
-    );
-    if (!after) throw new Error(`inventory level of reservation ${row.id} is inconsistent with it`);
-    await trx
-      .updateTable('inventory_reservations')
-      .set({ status: outcome.status, updated_at: at })
-      .where('id', '=', row.id)
-      .where('status', '=', 'active')
-      .execute();
-  }
+  if (!moved) throw new Error('inventory levels are inconsistent with their reservations');
+  return moved.events;
 }
 
 /** Gives back every active reservation of a reference (cart abandoned, payment failed). Idempotent. */
@@ -256,34 +260,41 @@ export async function release(
 ): Promise<{ released: number }> {
   const rows = await activeReservations(trx, input);
   if (rows.length === 0) return { released: 0 };
-  await closeReservations(trx, rows, {
+  const events = await closeReservations(trx, rows, {
     status: 'released',
     kind: 'release',
     actor: input.actor,
     reason: input.reason,
   });
-  await emit(trx, {
-    topic: 'inventory.released',
-    payload: {
-      reference_type: input.reference_type,
-      reference_id: input.reference_id,
-      reservation_ids: rows.map((r) => r.id),
+  await emitAll(trx, [
+    ...events,
+    {
+      topic: 'inventory.released',
+      payload: {
+        reference_type: input.reference_type,
+        reference_id: input.reference_id,
+        reservation_ids: rows.map((r) => r.id),
+      },
     },
-  });
+  ]);
   return { released: rows.length };
 }
 
 /**
  * Turns a reference's active reservations into stock that left: on hand and reserved both drop by the
  * quantity, one ledger row each. Idempotent: a second call finds nothing active.
+ *
+ * `outbox`: when given, the events are appended to it instead of being written, so a caller that
+ * emits its own events in the same transaction writes them all with one emitAll (checkout does).
  */
 export async function commit(
   trx: Trx,
   input: Reference & { actor: string; reason?: string },
+  outbox?: DomainEvent[],
 ): Promise<{ committed: Array<{ variant_id: string; location_id: string; quantity: number }> }> {
   const rows = await activeReservations(trx, input);
   if (rows.length === 0) return { committed: [] };
-  await closeReservations(trx, rows, {
+  const events = await closeReservations(trx, rows, {
     status: 'committed',
     kind: 'commit',
     actor: input.actor,
@@ -294,10 +305,12 @@ export async function commit(
     location_id,
     quantity,
   }));
-  await emit(trx, {
+  events.push({
     topic: 'inventory.committed',
     payload: { reference_type: input.reference_type, reference_id: input.reference_id, lines: committed },
   });
+  if (outbox) outbox.push(...events);
+  else await emitAll(trx, events);
   return { committed };
 }
 
@@ -394,13 +407,16 @@ async function expireFor(trx: Trx, variantIds: string[]): Promise<number> {
       .orderBy('id'),
   ).execute();
   if (rows.length === 0) return 0;
-  await closeReservations(trx, rows, {
+  const events = await closeReservations(trx, rows, {
     status: 'expired',
     kind: 'expire',
     actor: 'system',
     reason: 'reservation expired',
   });
-  await emit(trx, { topic: 'inventory.expired', payload: { reservation_ids: rows.map((r) => r.id) } });
+  await emitAll(trx, [
+    ...events,
+    { topic: 'inventory.expired', payload: { reservation_ids: rows.map((r) => r.id) } },
+  ]);
   return rows.length;
 }
 
@@ -427,13 +443,16 @@ export async function expireReservations(
         { skipLocked: true },
       ).execute();
       if (rows.length === 0) return 0;
-      await closeReservations(trx, rows, {
+      const events = await closeReservations(trx, rows, {
         status: 'expired',
         kind: 'expire',
         actor: 'system',
         reason: 'reservation expired',
       });
-      await emit(trx, { topic: 'inventory.expired', payload: { reservation_ids: rows.map((r) => r.id) } });
+      await emitAll(trx, [
+        ...events,
+        { topic: 'inventory.expired', payload: { reservation_ids: rows.map((r) => r.id) } },
+      ]);
       return rows.length;
     });
     total += count;

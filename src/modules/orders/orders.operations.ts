@@ -515,55 +515,6 @@ export async function providerFor(ops: Ops, orderId: string): Promise<string> {
   return option?.provider ?? 'manual';
 }
 
-/**
- * Books each pending fulfillment with its provider; a courier answers with carrier and tracking, and
- * the fulfillment is then shipped. A courier outage leaves the fulfillment pending (retry later).
- */
-export async function dispatchFulfillments(
-  ops: Ops,
-  orderId: string,
-  fulfillmentIds: string[],
-  actor: string,
-) {
-  const order = await getOrderRow(ops.db, orderId);
-  for (const id of fulfillmentIds) {
-    const fulfillment = await ops.db
-      .selectFrom('fulfillments')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (fulfillment?.status !== 'pending') continue;
-    const provider = ops.fulfillment?.get(fulfillment.provider);
-    if (!provider || provider.id === 'manual') continue;
-    const booked = await provider.createShipment({
-      fulfillment_id: id,
-      order_id: orderId,
-      order_number: order.number,
-      location_id: fulfillment.location_id,
-      items: (JSON.parse(fulfillment.items) as { variant_id: string; quantity: number }[]).map((i) => ({
-        variant_id: i.variant_id,
-        quantity: i.quantity,
-      })),
-      address: JSON.parse((await ops.crypto.decryptLegacy(order.shipping_address))!) as Record<
-        string,
-        unknown
-      >,
-    });
-    await shipFulfillment(
-      ops,
-      orderId,
-      id,
-      {
-        carrier: booked.carrier ?? provider.id,
-        tracking_number: booked.tracking_number ?? booked.provider_reference ?? id,
-        provider_reference: booked.provider_reference,
-      },
-      actor,
-    );
-  }
-  return getOrder(ops, orderId);
-}
-
 /** Applies a verified courier status callback; repeating one changes nothing. */
 export async function applyCourierCallback(ops: Ops, callback: CourierCallback) {
   const fulfillment = await ops.db

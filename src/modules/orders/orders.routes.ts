@@ -7,13 +7,13 @@ import { AppError, PlatformErrors } from '../../platform/http/errors.js';
 import { Page, PageQuery } from '../../platform/http/pagination.js';
 import { paymentProvidersFor } from '../payments/index.js';
 import { CourierProvider, fulfillmentProvidersFor } from '../shipping/index.js';
+import { dispatchFulfillments, retryBooking } from './fulfillment-booking.js';
 import { listOrders } from './orders.list.js';
 import {
   applyCourierCallback,
   cancelOrder,
   createFulfillments,
   deliverFulfillment,
-  dispatchFulfillments,
   markPaid,
   pickList,
   providerFor,
@@ -209,6 +209,13 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
           actor(request),
         ),
       ),
+  );
+  // A courier booking that failed (COURIER_UNAVAILABLE) left the fulfillment pending: book it again.
+  app.post(
+    '/admin/orders/:id/fulfillments/:fulfillment_id/retry-booking',
+    { schema: { params: FulfillmentParams, ...Reply }, config: write },
+    async (request) =>
+      done(await retryBooking(ops(), request.params.id, request.params.fulfillment_id, actor(request))),
   );
   app.post(
     '/admin/orders/:id/fulfillments/:fulfillment_id/deliver',

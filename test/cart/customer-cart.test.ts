@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthenticator, identityDeps } from '../../src/modules/identity/index.js';
+import { ADDRESS, createStore, owner, type Store, staff } from '../checkout/store-fixture.js';
+import { type CustomerCredentials, customerCredentials } from '../helpers/identity.js';
+
+// Guest carts merging on sign-in, and customer-group promotions fed from identity, over HTTP with
+// real customer sessions (the store fixture's fake staff principal stays for admin calls).
+describe('customer carts', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await createStore({ stock: 50 });
+    const real = createAuthenticator(() => identityDeps(store.ctx));
+    store.ctx.auth = {
+      authenticate: async (request) => (await staff.authenticate(request)) ?? real.authenticate(request),
+    };
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const inject = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, headers = {}) =>
+    store.app.inject({ method, url, payload: payload as object, headers });
+  const newCart = async (headers = {}) => {
+    const res = await inject('POST', '/store/carts', { region_id: store.regionId }, headers);
+    expect(res.statusCode).toBe(201);
+    return res.json() as { id: string; customer_id: string | null };
+  };
+  const add = async (cartId: string, variant: string, quantity: number) => {
+    const res = await inject('POST', `/store/carts/${cartId}/line-items`, { variant_id: variant, quantity });
+    expect(res.statusCode, res.body).toBe(200);
+  };
+  const login = (who: CustomerCredentials, cart_id?: string) =>
+    inject('POST', '/store/auth/login', {
+      email: who.email,
+      password: who.password,
+      transport: 'bearer',
+      ...(cart_id ? { cart_id } : {}),
+    });
+  const quantities = async (cartId: string) => {
+    const res = await inject('GET', `/store/carts/${cartId}`);
+    expect(res.statusCode).toBe(200);
+    return Object.fromEntries(
+      (res.json().items as { variant_id: string; quantity: number }[]).map((i) => [i.variant_id, i.quantity]),
+    );
+  };
+  const mergedEvents = async (guestId: string) =>
+    (
+      await store.ctx.db
+        .selectFrom('outbox_events')
+        .select('payload')
+        .where('topic', '=', 'cart.merged')
+        .execute()
+    )
+      .map((e) => JSON.parse(e.payload))
+      .filter((p) => p.guest_cart_id === guestId);
+
+  it('merges the guest cart into the customer cart on sign-in', async () => {
+    const ada = await customerCredentials(store);
+    const [v0, v1] = store.variants as [string, string];
+    const own = await newCart(ada.headers);
+    expect(own.customer_id).toBe(ada.id);
+    await add(own.id, v0, 1);
+    const guest = await newCart();
+    expect(guest.customer_id).toBeNull();
+    await add(guest.id, v0, 2);
+    await add(guest.id, v1, 1);
+    await inject('PATCH', `/store/carts/${guest.id}`, { shipping_address: ADDRESS });
+
+    const res = await login(ada, guest.id);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ cart_id: own.id, token: expect.any(String) });
+    expect(await quantities(own.id)).toEqual({ [v0]: 3, [v1]: 1 });
+    const merged = (await inject('GET', `/store/carts/${own.id}`)).json();
+    expect(merged.shipping_address).toMatchObject({ city: ADDRESS.city });
+    expect((await inject('GET', `/store/carts/${guest.id}`)).json().error.code).toBe('CART_NOT_FOUND');
+    expect(await mergedEvents(guest.id)).toEqual([
+      expect.objectContaining({ cart_id: own.id, customer_id: ada.id }),
+    ]);
+
+    // Signing in again (a retried request, another device) changes nothing and names the same cart.
+    const again = await login(ada, guest.id);
+    expect(again.json().cart_id).toBe(own.id);
+    expect(await quantities(own.id)).toEqual({ [v0]: 3, [v1]: 1 });
+  });
+
+  it('hands the guest cart to a customer who has no open cart', async () => {
+    const bob = await customerCredentials(store);
+    const guest = await newCart();
+    await add(guest.id, store.variants[2]!, 1);
+    const res = await login(bob, guest.id);
+    expect(res.json().cart_id).toBe(guest.id);
+    expect((await inject('GET', `/store/carts/${guest.id}`)).json().customer_id).toBe(bob.id);
+    expect(await mergedEvents(guest.id)).toHaveLength(1);
+  });
+
+  it("leaves another customer's cart alone and refuses a malformed cart id before signing in", async () => {
+    const carol = await customerCredentials(store);
+    const dave = await customerCredentials(store);
+    const carolsCart = await newCart(carol.headers);
+    await add(carolsCart.id, store.variants[0]!, 1);
+    const res = await login(dave, carolsCart.id);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().cart_id).toBeNull();
+    expect((await inject('GET', `/store/carts/${carolsCart.id}`)).json().customer_id).toBe(carol.id);
+    expect(await quantities(carolsCart.id)).toEqual({ [store.variants[0]!]: 1 });
+
+    const sessions = async () =>
+      (await store.ctx.db.selectFrom('sessions').select('id').where('subject_id', '=', dave.id).execute())
+        .length;
+    const before = await sessions();
+    const bad = await login(dave, 'not-a-cart');
+    expect(bad.statusCode).toBe(400);
+    expect(await sessions()).toBe(before);
+  });
+
+  it("applies a customer-group promotion and price list from the signed-in customer's real group, through checkout", async () => {
+    const group = await inject('POST', '/admin/customer-groups', { name: 'VIP' }, owner);
+    expect(group.statusCode, group.body).toBe(201);
+    const promo = await inject(
+      'POST',
+      '/admin/promotions',
+      { kind: 'percentage', value: 1000, conditions: { customer_group_ids: [group.json().id] } },
+      owner,
+    );
+    expect(promo.statusCode, promo.body).toBe(201);
+    const vip = await customerCredentials(store);
+    const other = await customerCredentials(store);
+    const patched = await inject('PATCH', `/admin/customers/${vip.id}`, { group_id: group.json().id }, owner);
+    expect(patched.statusCode, patched.body).toBe(200);
+
+    const priced = async (headers: object) => {
+      const cart = await newCart(headers);
+      await add(cart.id, store.variants[0]!, 1); // 1999
+      const res = await inject('PATCH', `/store/carts/${cart.id}`, {
+        email: 'shopper@example.test',
+        shipping_address: ADDRESS,
+        shipping_option_id: store.shippingOptionId,
+      });
+      return { id: cart.id, body: res.json() };
+    };
+    const vipCart = await priced(vip.headers);
+    expect(vipCart.body.discount_total).toBe(200);
+    expect(vipCart.body.discounts).toEqual([expect.objectContaining({ promotion_id: promo.json().id })]);
+    expect((await priced(other.headers)).body.discount_total).toBe(0);
+    expect((await priced({})).body.discount_total).toBe(0);
+
+    // The group's price list (a member price) applies to the customer's lines, not to others'.
+    const list = await inject(
+      'POST',
+      '/admin/price-lists',
+      {
+        name: 'VIP prices',
+        type: 'override',
+        status: 'active',
+        customer_group_ids: [group.json().id],
+        prices: [{ variant_id: store.variants[1]!, currency_code: 'eur', amount: 1500 }],
+      },
+      owner,
+    );
+    expect(list.statusCode, list.body).toBe(201);
+    const unitPrice = async (headers: object) => {
+      const cart = await newCart(headers);
+      const res = await inject('POST', `/store/carts/${cart.id}/line-items`, {
+        variant_id: store.variants[1]!,
+        quantity: 1,
+      });
+      return res.json().items[0].unit_price;
+    };
+    expect(await unitPrice(vip.headers)).toBe(1500);
+    expect(await unitPrice(other.headers)).toBe(2999);
+    expect(await unitPrice({})).toBe(2999);
+
+    const completed = await inject(
+      'POST',
+      `/store/carts/${vipCart.id}/complete`,
+      {},
+      {
+        'idempotency-key': `vip-${vipCart.id}`,
+      },
+    );
+    expect(completed.statusCode, completed.body).toBe(200);
+    expect(completed.json().order).toMatchObject({ customer_id: vip.id, discount_total: 200 });
+  });
+});
