@@ -96,6 +96,8 @@ describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
       return p;
     }
 
+    // Three processes boot and stop here; on a CI machine running other suites that alone can take
+    // half a minute, so this test gets a longer bound than the default (it takes ~25 s when idle).
     it('loses no order, event or write when one node is stopped and the worker is killed mid-load', async () => {
       const [portA, portB] = [freePort(), freePort()];
       const a = node(['start', '--no-seed'], portA);
@@ -150,7 +152,7 @@ describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
       live = [urlB];
       const drainedAt = Date.now();
       const atDrop = ordersPlaced();
-      await progress('orders with no worker running', () => ordersPlaced() >= atDrop + 6);
+      await progress('orders with no worker running', () => ordersPlaced() >= atDrop + 5);
       // The supervisor brings a new worker; the load runs until the scarce variant has sold out.
       const replacement = node(['worker']);
       const atRestart = ordersPlaced();
@@ -194,6 +196,6 @@ describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
       b.child.kill('SIGTERM');
       expect((await replacement.exited).code, `replacement worker\n${replacement.output()}`).toBe(0);
       expect((await b.exited).code, `node B\n${b.output()}`).toBe(0);
-    });
+    }, 150_000);
   },
 );
