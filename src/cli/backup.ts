@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/config.js';
 import { loadSecrets } from '../config/secrets.js';
 import {
   backupKey,
+  fileSource,
   peekManifest,
   pruneBackups,
   restoreBackup,
@@ -44,7 +44,12 @@ export async function backup(config: Config, args: string[]): Promise<void> {
     const names = await storage.list();
     if (names.length === 0) console.log(`No backups in ${storage.describe()}.`);
     for (const name of names) {
-      const manifest = peekManifest(await storage.get(name));
+      const fetched = await storage.fetchFile(name);
+      const source = await fileSource(fetched.file);
+      const manifest = await peekManifest(source).finally(async () => {
+        await source.close();
+        await fetched.release();
+      });
       console.log(
         `${name}\t${manifest.source_dialect}\t${manifest.tables.reduce((s, t) => s + t.rows, 0)} rows`,
       );
@@ -82,7 +87,7 @@ export async function restore(config: Config, args: string[]): Promise<void> {
   const result = await restoreBackup(config, name ?? file!, {
     key: key(config),
     target,
-    ...(file ? { archive: readFileSync(file) } : { storage: storageFor(config.backup) }),
+    ...(file ? { file } : { storage: storageFor(config.backup) }),
   });
   console.log(
     `Restored ${result.tables} tables, ${result.rows} rows from ${name ?? file} (${result.manifest.source_dialect}).`,
