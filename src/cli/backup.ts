@@ -3,7 +3,6 @@ import { loadConfig } from '../config/config.js';
 import { loadSecrets } from '../config/secrets.js';
 import {
   backupKey,
-  fileSource,
   peekManifest,
   pruneBackups,
   restoreBackup,
@@ -44,12 +43,8 @@ export async function backup(config: Config, args: string[]): Promise<void> {
     const names = await storage.list();
     if (names.length === 0) console.log(`No backups in ${storage.describe()}.`);
     for (const name of names) {
-      const fetched = await storage.fetchFile(name);
-      const source = await fileSource(fetched.file);
-      const manifest = await peekManifest(source).finally(async () => {
-        await source.close();
-        await fetched.release();
-      });
+      const source = await storage.openSource(name);
+      const manifest = await peekManifest(source).finally(() => source.close());
       console.log(
         `${name}\t${manifest.source_dialect}\t${manifest.tables.reduce((s, t) => s + t.rows, 0)} rows`,
       );

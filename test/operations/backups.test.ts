@@ -10,6 +10,7 @@ import {
   BackupIntegrityError,
   backupKey,
   DirectoryStorage,
+  peekManifest,
   pruneBackups,
   RestoreRefusedError,
   restoreBackup,
@@ -318,6 +319,9 @@ describe.skipIf(testDialect !== 'sqlite')('backups on S3-compatible storage (s3r
     await inTransaction(t.ctx.db, (trx) => emit(trx, { topic: 'load.seed', payload: {} }, registry));
     const result = await runBackup(config, { storage });
     expect(await storage.list()).toEqual([result.name]);
+    // A listing reads the manifest through ranged GETs, without downloading the archive.
+    const source = await storage.openSource(result.name);
+    expect(await peekManifest(source)).toMatchObject(result.manifest);
     expect((await verifyBackup(config, result.name, { storage })).ok).toBe(true);
     // Two older days' backups, then pruning keeps the newest of the 2 newest days.
     const archive = await storage.get(result.name);

@@ -18,11 +18,13 @@ import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { Config } from '../../config/config.js';
+import { type ArchiveSource, fileSource } from './archive-stream.js';
 
 /**
  * Where backups are kept. The default is a local directory; `S3Storage` speaks the S3 API, so it
@@ -38,6 +40,8 @@ export interface BackupStorage {
   putFile(name: string, file: string): Promise<void>;
   /** A local file holding the archive; `release` removes it if it was a download. */
   fetchFile(name: string): Promise<{ file: string; release(): Promise<void> }>;
+  /** Random access without fetching the whole archive (listings read only its header and trailer). */
+  openSource(name: string): Promise<ArchiveSource>;
   /** Small objects and tests: the whole archive in memory. */
   put(name: string, body: Buffer): Promise<void>;
   get(name: string): Promise<Buffer>;
@@ -82,6 +86,9 @@ export class DirectoryStorage implements BackupStorage {
   }
   async fetchFile(name: string) {
     return { file: this.#path(name), release: async () => {} };
+  }
+  openSource(name: string) {
+    return fileSource(this.#path(name));
   }
   async get(name: string) {
     return readFileSync(this.#path(name));
@@ -139,6 +146,26 @@ export class S3Storage implements BackupStorage {
       throw error;
     }
     return { file, release };
+  }
+  /** Ranged GETs: a listing reads a few KB of each archive, not the archive. */
+  async openSource(name: string): Promise<ArchiveSource> {
+    const key = this.#key(name);
+    const head = await this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+    return {
+      size: head.ContentLength ?? 0,
+      read: async (position, length) => {
+        if (length <= 0) return Buffer.alloc(0);
+        const result = await this.#client.send(
+          new GetObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Range: `bytes=${position}-${position + length - 1}`,
+          }),
+        );
+        return Buffer.from(await result.Body!.transformToByteArray());
+      },
+      close: async () => {},
+    };
   }
   async put(name: string, body: Buffer) {
     await this.#client.send(
