@@ -20,10 +20,13 @@ const runtime = await createRuntime(config, { worker: false });
 const app = await buildApp(runtime.ctx);
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ ready: address, dialect: config.database.kind });
+// CPU from here on is the ingestion's (start-up and module loading excluded).
+const cpuAtReady = process.cpuUsage();
 process.on('message', async (message: { type?: string }) => {
   if (message?.type !== 'stats') return;
   const buffer = eventBufferFor(runtime.ctx.db, runtime.ctx.logger, analyticsSettings);
   await buffer.flush();
+  const cpu = process.cpuUsage(cpuAtReady);
   const row = await runtime.ctx.db
     .selectFrom('analytics_events')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -37,6 +40,7 @@ process.on('message', async (message: { type?: string }) => {
     sessions: Number(sessions.n),
     flushes: buffer.flushes,
     rss: process.memoryUsage().rss,
+    cpu_us: cpu.user + cpu.system,
   });
   await app.close();
   await runtime.close();

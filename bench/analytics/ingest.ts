@@ -1,6 +1,6 @@
 // Ingestion through HTTP: POST /store/events in batches of 50 against a Stratus node, after a bare
 // Fastify baseline measured in the same run. Reports events/s, request latency and the events that
-// actually reached the table once the buffer is flushed.
+// actually reached the table once the buffer is flushed, and the server's CPU time per stored event.
 //   npx tsx bench/analytics/ingest.ts [--duration 8] [--connections 20]
 //   BENCH_PG_URL=postgres://… npx tsx bench/analytics/ingest.ts
 import { type ChildProcess, fork } from 'node:child_process';
@@ -114,18 +114,24 @@ const result = await load(
     body,
   })),
 );
-const stats = await new Promise<{ events: number; sessions: number; flushes: number; rss: number }>(
-  (resolve) => {
-    server.child.once('message', (m: { events: number; sessions: number; flushes: number; rss: number }) =>
-      resolve(m),
-    );
-    server.child.send({ type: 'stats' });
-  },
-);
+interface Stats {
+  events: number;
+  sessions: number;
+  flushes: number;
+  rss: number;
+  cpu_us: number;
+}
+const stats = await new Promise<Stats>((resolve) => {
+  server.child.once('message', (m: Stats) => resolve(m));
+  server.child.send({ type: 'stats' });
+});
 const sent = result.requests.total * BATCH;
 console.log(
   `ingest    ${server.dialect?.padEnd(8)} batches of ${BATCH}  ${(result.requests.average * BATCH).toFixed(0).padStart(7)} events/s` +
     `  (${result.requests.average.toFixed(0)} req/s, ratio ${(result.requests.average / base.requests.average).toFixed(3)})` +
     `  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx + result.errors}` +
-    `  stored ${stats.events}/${sent} events, ${stats.sessions} sessions, ${stats.flushes} flushes, rss ${(stats.rss / 1048576).toFixed(0)} MB`,
+    `  stored ${stats.events}/${sent} events, ${stats.sessions} sessions, ${stats.flushes} flushes, rss ${(stats.rss / 1048576).toFixed(0)} MB` +
+    // Server CPU per stored event (parse, validate, buffer, write, reply): steadier than events/s on a
+    // shared machine, where throughput mostly measures the neighbours.
+    `  server CPU ${(stats.cpu_us / Math.max(1, stats.events)).toFixed(1)} µs/event`,
 );

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/config.js';
 import { loadSecrets } from '../config/secrets.js';
@@ -44,7 +43,8 @@ export async function backup(config: Config, args: string[]): Promise<void> {
     const names = await storage.list();
     if (names.length === 0) console.log(`No backups in ${storage.describe()}.`);
     for (const name of names) {
-      const manifest = peekManifest(await storage.get(name));
+      const source = await storage.openSource(name);
+      const manifest = await peekManifest(source).finally(() => source.close());
       console.log(
         `${name}\t${manifest.source_dialect}\t${manifest.tables.reduce((s, t) => s + t.rows, 0)} rows`,
       );
@@ -82,7 +82,7 @@ export async function restore(config: Config, args: string[]): Promise<void> {
   const result = await restoreBackup(config, name ?? file!, {
     key: key(config),
     target,
-    ...(file ? { archive: readFileSync(file) } : { storage: storageFor(config.backup) }),
+    ...(file ? { file } : { storage: storageFor(config.backup) }),
   });
   console.log(
     `Restored ${result.tables} tables, ${result.rows} rows from ${name ?? file} (${result.manifest.source_dialect}).`,

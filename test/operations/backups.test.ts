@@ -10,6 +10,7 @@ import {
   BackupIntegrityError,
   backupKey,
   DirectoryStorage,
+  peekManifest,
   pruneBackups,
   RestoreRefusedError,
   restoreBackup,
@@ -116,9 +117,12 @@ describe(`backups (${testDialect})`, () => {
     backupDir = mkdtempSync(path.join(tmpdir(), 'stratus-backups-'));
     storage = new DirectoryStorage(backupDir);
     config = { ...t.config, backup: { ...t.config.backup, key: key.toString('base64'), target: backupDir } };
-    // Some data before the load starts.
+    // Some data before the load starts; random, so the archive spans several sealed segments.
     for (let i = 0; i < 50; i++) {
-      await inTransaction(t.ctx.db, (trx) => emit(trx, { topic: 'load.seed', payload: { i } }, registry));
+      const noise = randomBytes(2500).toString('hex');
+      await inTransaction(t.ctx.db, (trx) =>
+        emit(trx, { topic: 'load.seed', payload: { i, noise } }, registry),
+      );
     }
   });
   afterAll(async () => {
@@ -190,20 +194,36 @@ describe(`backups (${testDialect})`, () => {
   it('refuses a tampered backup, or the wrong key, before writing anything', async () => {
     const original = await storage.get(name);
     const headerEnd = 8 + original.readUInt32BE(4);
+    const trailerStart = original.length - 8 - original.readUInt32BE(original.length - 8);
+    const segment = 64 * 1024 + 16;
+    // Several sealed segments, so dropping one is a real case.
+    expect(trailerStart - headerEnd).toBeGreaterThan(2 * segment);
     const flippedData = Buffer.from(original);
-    flippedData[flippedData.length - 10]! ^= 0x01;
-    // Same length, one digit of the manifest changed: the header is authenticated too.
-    const header = original.subarray(8, headerEnd).toString('utf8');
-    const forged = header.replace(/"rows":(\d)/, (_m, d: string) => `"rows":${(Number(d) + 1) % 10}`);
-    expect(forged).not.toBe(header);
-    const flippedHeader = Buffer.concat([
-      original.subarray(0, 8),
-      Buffer.from(forged),
-      original.subarray(headerEnd),
+    flippedData[headerEnd + segment + 100]! ^= 0x01;
+    const droppedSegment = Buffer.concat([
+      original.subarray(0, headerEnd),
+      original.subarray(headerEnd + segment),
     ]);
+    // Same length, one character of the header or one digit of the trailer's manifest changed: both
+    // are authenticated.
+    const edit = (from: number, to: number, change: (text: string) => string) => {
+      const text = original.subarray(from, to).toString('utf8');
+      const changed = change(text);
+      expect(changed).not.toBe(text);
+      expect(changed.length).toBe(text.length);
+      return Buffer.concat([original.subarray(0, from), Buffer.from(changed), original.subarray(to)]);
+    };
+    const flippedHeader = edit(8, headerEnd, (h) =>
+      h.replace('"sqlite"', '"SQLite"').replace('"postgres"', '"Postgres"'),
+    );
+    const flippedTrailer = edit(trailerStart, original.length - 8, (t) =>
+      t.replace(/"rows":(\d)/, (_m, d: string) => `"rows":${(Number(d) + 1) % 10}`),
+    );
     for (const [archive, withKey] of [
       [flippedData, key],
+      [droppedSegment, key],
       [flippedHeader, key],
+      [flippedTrailer, key],
       [original, randomBytes(32)],
       [original.subarray(0, original.length - 100), key],
     ] as const) {
@@ -299,6 +319,9 @@ describe.skipIf(testDialect !== 'sqlite')('backups on S3-compatible storage (s3r
     await inTransaction(t.ctx.db, (trx) => emit(trx, { topic: 'load.seed', payload: {} }, registry));
     const result = await runBackup(config, { storage });
     expect(await storage.list()).toEqual([result.name]);
+    // A listing reads the manifest through ranged GETs, without downloading the archive.
+    const source = await storage.openSource(result.name);
+    expect(await peekManifest(source)).toMatchObject(result.manifest);
     expect((await verifyBackup(config, result.name, { storage })).ok).toBe(true);
     // Two older days' backups, then pruning keeps the newest of the 2 newest days.
     const archive = await storage.get(result.name);

@@ -29,6 +29,7 @@ export const SERVER_ONLY_EVENTS = new Set<string>(['purchase', 'refund']);
 const ITEM_EVENTS = new Set<string>(['view_item', 'add_to_cart', 'remove_from_cart', 'select_item']);
 
 export const DEVICE_CLASSES = ['desktop', 'mobile', 'tablet', 'unknown'] as const;
+const DEVICE_CLASS_SET = new Set<string>(DEVICE_CLASSES);
 
 export interface EventItem {
   item_id: string;
@@ -124,7 +125,7 @@ function validateItems(raw: unknown): EventItem[] | string {
 export function validateEvent(
   raw: unknown,
   defaults: { visitor_id?: unknown; analytics_consent: boolean; device_class: string | null },
-  clock: { now: number; maxAgeMs: number; maxSkewMs: number },
+  clock: { now: number; maxAgeMs: number; maxSkewMs: number; nowIso?: string },
 ): Validated {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     return fail('not_an_object', 'event must be an object');
@@ -150,21 +151,23 @@ export function validateEvent(
     if (occurred > clock.now + clock.maxSkewMs || occurred < clock.now - clock.maxAgeMs)
       return fail('timestamp_out_of_range', 'timestamp is too far in the past or the future');
   }
-  const text: Record<string, string | null> = {};
-  for (const key of [
-    'page',
-    'referrer',
-    'utm_source',
-    'utm_medium',
-    'utm_campaign',
-    'region_id',
-    'customer_group',
-    'search_term',
-  ] as const) {
-    const value = optionalText(e[key], key === 'page' || key === 'referrer' ? MAX_TEXT : 256);
-    if (value === undefined) return fail('invalid_field', `${key} must be a string`);
-    text[key] = value;
-  }
+  // Eight optional texts, read into locals: no per-event record or key list on the hot path.
+  const page = optionalText(e.page);
+  if (page === undefined) return fail('invalid_field', 'page must be a string');
+  const referrer = optionalText(e.referrer);
+  if (referrer === undefined) return fail('invalid_field', 'referrer must be a string');
+  const utmSource = optionalText(e.utm_source, 256);
+  if (utmSource === undefined) return fail('invalid_field', 'utm_source must be a string');
+  const utmMedium = optionalText(e.utm_medium, 256);
+  if (utmMedium === undefined) return fail('invalid_field', 'utm_medium must be a string');
+  const utmCampaign = optionalText(e.utm_campaign, 256);
+  if (utmCampaign === undefined) return fail('invalid_field', 'utm_campaign must be a string');
+  const regionId = optionalText(e.region_id, 256);
+  if (regionId === undefined) return fail('invalid_field', 'region_id must be a string');
+  const customerGroup = optionalText(e.customer_group, 256);
+  if (customerGroup === undefined) return fail('invalid_field', 'customer_group must be a string');
+  const searchTerm = optionalText(e.search_term, 256);
+  if (searchTerm === undefined) return fail('invalid_field', 'search_term must be a string');
   for (const key of ['client_session_id', 'customer_id'] as const) {
     const rawKey = key === 'client_session_id' ? e.session_id : e.customer_id;
     if (rawKey !== undefined && rawKey !== null && (typeof rawKey !== 'string' || !ID.test(rawKey)))
@@ -172,7 +175,7 @@ export function validateEvent(
   }
   let deviceClass = defaults.device_class;
   if (e.device_class !== undefined) {
-    if (typeof e.device_class !== 'string' || !(DEVICE_CLASSES as readonly string[]).includes(e.device_class))
+    if (typeof e.device_class !== 'string' || !DEVICE_CLASS_SET.has(e.device_class))
       return fail('invalid_field', `device_class must be one of ${DEVICE_CLASSES.join(', ')}`);
     deviceClass = e.device_class;
   }
@@ -194,7 +197,7 @@ export function validateEvent(
   // count, so the tracker sends its name alone (nothing about the shopper or what they looked at).
   if (analyticsConsent && ITEM_EVENTS.has(e.name) && (!items || items.length === 0))
     return fail('invalid_items', `${e.name} needs at least one item`);
-  if (analyticsConsent && e.name === 'search' && !text.search_term)
+  if (analyticsConsent && e.name === 'search' && !searchTerm)
     return fail('invalid_field', 'search needs search_term');
   if (
     e.search_results !== undefined &&
@@ -205,22 +208,23 @@ export function validateEvent(
     ok: true,
     event: {
       name: e.name as EventName,
-      occurred_at: new Date(occurred).toISOString(),
+      // Most events carry no timestamp: they share the batch's receive time, formatted once.
+      occurred_at: occurred === clock.now && clock.nowIso ? clock.nowIso : new Date(occurred).toISOString(),
       visitor_id: visitor,
       client_session_id: (e.session_id as string | undefined) ?? null,
       customer_id: (e.customer_id as string | undefined) ?? null,
-      customer_group: text.customer_group!,
-      page: text.page!,
-      referrer: text.referrer!,
-      utm_source: text.utm_source!,
-      utm_medium: text.utm_medium!,
-      utm_campaign: text.utm_campaign!,
+      customer_group: customerGroup,
+      page,
+      referrer,
+      utm_source: utmSource,
+      utm_medium: utmMedium,
+      utm_campaign: utmCampaign,
       device_class: deviceClass,
-      region_id: text.region_id!,
+      region_id: regionId,
       currency_code: currency,
       value: (e.value as number | undefined) ?? null,
       items,
-      search_term: text.search_term ? text.search_term.trim().toLowerCase() : null,
+      search_term: searchTerm ? searchTerm.trim().toLowerCase() : null,
       search_results: (e.search_results as number | undefined) ?? null,
       analytics_consent: analyticsConsent,
     },

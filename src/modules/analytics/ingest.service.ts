@@ -37,8 +37,8 @@ export function ingestBatch(
     analytics_consent: body.consent?.analytics !== false,
     device_class: deviceClassOf(context.userAgent),
   };
-  const clock = { now: context.nowMs, maxAgeMs: 72 * 3_600_000, maxSkewMs: 5 * 60_000 };
   const received = new Date(context.nowMs).toISOString();
+  const clock = { now: context.nowMs, nowIso: received, maxAgeMs: 72 * 3_600_000, maxSkewMs: 5 * 60_000 };
   const keep: BufferedEvent[] = [];
   for (let index = 0; index < body.events.length; index++) {
     const checked = validateEvent(body.events[index], defaults, clock);

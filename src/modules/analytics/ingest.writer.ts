@@ -99,7 +99,7 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
   const logins = new Map<string, string>();
   const dirty = new Set<string>();
   const products = new Map<string, { name: string | null; category: string | null }>();
-  const rows: unknown[][] = [];
+  const params: unknown[] = [];
 
   for (const e of events) {
     const at = Date.parse(e.occurred_at);
@@ -164,35 +164,36 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
           products.set(item.item_id, { name: item.item_name ?? null, category: item.item_category ?? null });
       }
     }
-    // One parameter row per event, in EVENT_COLUMNS order: no intermediate objects on the hot path.
-    rows.push([
+    // The event's parameters, in EVENT_COLUMNS order, straight into one flat array: no per-event
+    // row array, and no copy into statement parameters later.
+    params.push(
       newId('aev'),
       e.occurred_at,
       e.received_at,
       e.name,
       e.visitor_id,
       s.id!,
-      e.client_session_id,
+      e.client_session_id ?? null,
       e.customer_id ?? v.customer_id ?? null,
       e.channel_id,
-      e.page,
-      e.referrer,
-      e.utm_campaign,
-      e.currency_code,
-      e.value,
+      e.page ?? null,
+      e.referrer ?? null,
+      e.utm_campaign ?? null,
+      e.currency_code ?? null,
+      e.value ?? null,
       e.items ? JSON.stringify(e.items) : null,
-      e.search_term,
-      e.search_results,
+      e.search_term ?? null,
+      e.search_results ?? null,
       null,
       s.region_id,
       s.device_class,
       s.utm_source,
       s.utm_medium,
       s.customer_group,
-    ]);
+    );
   }
 
-  await insertEvents(trx, rows);
+  await insertEvents(trx, params);
   const sessionRows = [...touchedSessions].map((id) => sessions.get(id)!);
   for (const part of chunks(sessionRows)) {
     await trx
@@ -293,18 +294,23 @@ function eventInsertSql(rows: number): string {
  * unnest(column arrays). SQLite: pre-built multi-row INSERTs of 100 rows; the driver is synchronous, so
  * the flush yields to the event loop between chunks and requests keep being answered meanwhile.
  */
-async function insertEvents(trx: Trx, rows: unknown[][]): Promise<void> {
+async function insertEvents(trx: Trx, params: unknown[]): Promise<void> {
+  const width = EVENT_COLUMNS.length;
+  const rows = params.length / width;
   if (dialectOf(trx) === 'postgres') {
     // One statement per flush: a column array each, expanded by unnest on the server.
-    const columns = EVENT_COLUMNS.map((_, c) => rows.map((row) => row[c] ?? null));
+    const columns = EVENT_COLUMNS.map((_, c) => {
+      const column = new Array<unknown>(rows);
+      for (let r = 0; r < rows; r++) column[r] = params[r * width + c];
+      return column;
+    });
     await trx.executeQuery(CompiledQuery.raw(PG_UNNEST_INSERT, columns));
     return;
   }
-  for (let i = 0; i < rows.length; i += EVENT_CHUNK) {
-    const part = rows.slice(i, i + EVENT_CHUNK);
-    const parameters: unknown[] = [];
-    for (const row of part) for (const value of row) parameters.push(value ?? null);
-    await trx.executeQuery(CompiledQuery.raw(eventInsertSql(part.length), parameters));
+  for (let i = 0; i < rows; i += EVENT_CHUNK) {
+    const count = Math.min(EVENT_CHUNK, rows - i);
+    const part = rows <= EVENT_CHUNK ? params : params.slice(i * width, (i + count) * width);
+    await trx.executeQuery(CompiledQuery.raw(eventInsertSql(count), part));
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -4,10 +4,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config, DatabaseConfig } from '../../config/config.js';
 import { createPostgresPool } from '../../platform/db/database.js';
-import { BackupIntegrityError, decodeBackupKey, keyId, type Manifest, open, seal } from './archive.js';
+import { newId } from '../../platform/db/ids.js';
+import { now } from '../../platform/db/time.js';
+import { BackupIntegrityError, decodeBackupKey, keyId, type Manifest } from './archive.js';
+import {
+  type ArchiveSource,
+  bufferSource,
+  fileSource,
+  peekManifest,
+  readChunks,
+  writeArchive,
+} from './archive-stream.js';
 import { RestoreRefusedError, restoreInto } from './restore.js';
 import { backupsToKeep, backupTime } from './retention.js';
-import { takeSnapshot } from './snapshot.js';
+import { takeSnapshot, withSnapshot } from './snapshot.js';
 import { type BackupStorage, storageFor } from './storage.js';
 
 export interface BackupResult {
@@ -33,39 +43,115 @@ export function backupKey(config: Config, dataKey?: Buffer): Buffer {
   return key;
 }
 
-/** Takes a consistent snapshot, seals it (gzip + AES-256-GCM) and stores it. */
+/** Takes a consistent snapshot and streams it, sealed (gzip + AES-256-GCM), to a file, then stores it. */
 export async function runBackup(
   config: Config,
   options: { storage?: BackupStorage; key?: Buffer } = {},
 ): Promise<BackupResult> {
   const key = options.key ?? backupKey(config);
   const storage = options.storage ?? storageFor(config.backup);
-  const { manifest, payload } = await takeSnapshot(config.database);
-  const archive = seal(manifest, payload, key);
-  const name = backupName(new Date(manifest.created_at));
-  await storage.put(name, archive);
-  return { name, bytes: archive.length, manifest, target: storage.describe() };
+  const dir = mkdtempSync(path.join(tmpdir(), 'stratus-backup-'));
+  try {
+    const file = path.join(dir, 'archive.sbk');
+    const { manifest, bytes } = await withSnapshot(config.database, (snapshot) =>
+      writeArchive(
+        file,
+        key,
+        {
+          format: 'stratus-backup/2',
+          id: newId('bkp'),
+          created_at: now(),
+          source_dialect: snapshot.dialect,
+          migrations: snapshot.migrations,
+        },
+        snapshot.chunks,
+        snapshot.method,
+      ),
+    );
+    const name = backupName(new Date(manifest.created_at));
+    await storage.putFile(name, file);
+    return { name, bytes, manifest, target: storage.describe() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Where a backup to read is: in storage by name, a local file, or (tests) bytes in memory. */
+export interface ArchiveLocation {
+  storage?: BackupStorage;
+  file?: string;
+  archive?: Buffer;
+}
+
+/** Opens the archive as often as asked (each read re-authenticates it) until `use` is done. */
+async function withArchive<T>(
+  name: string,
+  where: ArchiveLocation,
+  defaultStorage: () => BackupStorage,
+  use: (open: () => Promise<ArchiveSource>) => Promise<T>,
+): Promise<T> {
+  const { archive } = where;
+  if (archive) return use(async () => bufferSource(archive));
+  const fetched = where.file
+    ? { file: where.file, release: async () => {} }
+    : await (where.storage ?? defaultStorage()).fetchFile(name);
+  try {
+    return await use(() => fileSource(fetched.file));
+  } finally {
+    await fetched.release();
+  }
+}
+
+/** Reads a whole archive once: authentication, row counts, checksums. Throws if any fails. */
+async function checkArchive(source: ArchiveSource, key: Buffer): Promise<Manifest> {
+  try {
+    for await (const _chunk of readChunks(source, key));
+    return await peekManifest(source);
+  } finally {
+    await source.close();
+  }
 }
 
 /** Fetches and fully checks a backup (authentication, row counts, checksums); throws if any fails. */
-export async function readBackup(storage: BackupStorage, name: string, key: Buffer) {
-  return open(await storage.get(name), key);
+export function readBackup(storage: BackupStorage, name: string, key: Buffer): Promise<Manifest> {
+  return withArchive(
+    name,
+    { storage },
+    () => storage,
+    async (open) => checkArchive(await open(), key),
+  );
 }
 
 /**
- * Restores backup `name` into `target` (by default the configured database). Every check runs
- * before the target is opened; the target must be empty.
+ * Restores backup `name` into `target` (by default the configured database). A first pass reads the
+ * whole archive and checks it before the target is opened; the second streams it into the target,
+ * which must be empty, in one transaction.
  */
 export async function restoreBackup(
   config: Config,
   name: string,
-  options: { storage?: BackupStorage; key?: Buffer; target?: DatabaseConfig; archive?: Buffer } = {},
+  options: ArchiveLocation & { key?: Buffer; target?: DatabaseConfig } = {},
 ) {
   const key = options.key ?? backupKey(config);
-  const archive = options.archive ?? (await (options.storage ?? storageFor(config.backup)).get(name));
-  const { manifest, payload } = open(archive, key);
-  const restored = await restoreInto(options.target ?? config.database, manifest, payload);
-  return { manifest, ...restored };
+  return withArchive(
+    name,
+    options,
+    () => storageFor(config.backup),
+    async (open) => {
+      const manifest = await checkArchive(await open(), key);
+      const source = await open();
+      try {
+        const restored = await restoreInto(
+          options.target ?? config.database,
+          manifest,
+          readChunks(source, key),
+        );
+        return { manifest, ...restored };
+      } finally {
+        await source.close();
+      }
+    },
+  );
 }
 
 export interface VerifyReport {
@@ -82,10 +168,9 @@ export interface VerifyReport {
 export async function verifyBackup(
   config: Config,
   name: string,
-  options: { storage?: BackupStorage; key?: Buffer; scratch?: 'sqlite' | 'postgres' } = {},
+  options: ArchiveLocation & { key?: Buffer; scratch?: 'sqlite' | 'postgres' } = {},
 ): Promise<VerifyReport> {
   const key = options.key ?? backupKey(config);
-  const { manifest, payload } = await readBackup(options.storage ?? storageFor(config.backup), name, key);
   const kind = options.scratch ?? config.database.kind;
   let scratch: DatabaseConfig;
   let drop: () => Promise<void>;
@@ -106,7 +191,22 @@ export async function verifyBackup(
     drop = async () => rmSync(dir, { recursive: true, force: true });
   }
   try {
-    await restoreInto(scratch, manifest, payload);
+    // The restore reads the archive through, authenticated and checked; then the scratch copy is
+    // compared with the manifest, table by table.
+    const manifest = await withArchive(
+      name,
+      options,
+      () => storageFor(config.backup),
+      async (open) => {
+        const source = await open();
+        try {
+          await restoreInto(scratch, await peekManifest(source), readChunks(source, key));
+          return await peekManifest(source);
+        } finally {
+          await source.close();
+        }
+      },
+    );
     const restored = await takeSnapshot(scratch);
     const byName = new Map(restored.manifest.tables.map((t) => [t.name, t]));
     const tables = manifest.tables.map((t) => ({

@@ -1,4 +1,4 @@
-// Backups: consistent, compressed and encrypted snapshots of the whole database to a directory or
+// Backups: consistent, compressed and encrypted snapshots of the whole database, streamed to a directory or
 // S3-compatible storage, with checked restore (also SQLite -> PostgreSQL), verify, and retention.
 import { loadConfig } from '../../config/config.js';
 import { registerJob } from '../../platform/jobs/registry.js';
@@ -7,7 +7,8 @@ import { recordUsage } from '../metering/index.js';
 import { pruneBackups, runBackup } from './backups.service.js';
 import { storageFor } from './storage.js';
 
-export { BackupIntegrityError, type Manifest, peekManifest } from './archive.js';
+export { BackupIntegrityError, type Manifest } from './archive.js';
+export { type ArchiveSource, bufferSource, fileSource, peekManifest } from './archive-stream.js';
 export {
   backupKey,
   pruneBackups,

@@ -3,8 +3,8 @@ import type { DatabaseConfig } from '../../config/config.js';
 import { migrations as knownMigrations } from '../../migrations/index.js';
 import { createDatabase, type Database } from '../../platform/db/database.js';
 import { migrateToLatest } from '../../platform/db/migrator.js';
-import type { Manifest, Payload, TableData } from './archive.js';
-import { PG_TABLES, SQLITE_TABLES } from './snapshot.js';
+import type { Chunk, Manifest } from './archive.js';
+import { PG_FOREIGN_KEYS, PG_TABLES, parentsFirst, SQLITE_FOREIGN_KEYS, SQLITE_TABLES } from './snapshot.js';
 
 /** The target is not fit for a restore (not empty, or a newer schema); nothing was written. */
 export class RestoreRefusedError extends Error {
@@ -30,41 +30,11 @@ async function rowCount(db: AnyDb, table: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/** Tables referenced by each table's foreign keys in the target, so parents are filled first. */
-async function foreignKeys(database: Database): Promise<Map<string, Set<string>>> {
-  const db = database.db as AnyDb;
-  const query =
-    database.dialect === 'sqlite'
-      ? sql<{ child: string; parent: string }>`select m.name as child, p."table" as parent
-          from sqlite_master m join pragma_foreign_key_list(m.name) p where m.type = 'table'`
-      : sql<{ child: string; parent: string }>`select c.relname as child, r.relname as parent
-          from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_class r on r.oid = k.confrelid
-          join pg_namespace n on n.oid = c.relnamespace
-          where k.contype = 'f' and n.nspname = current_schema()`;
-  const { rows } = await query.execute(db);
-  const deps = new Map<string, Set<string>>();
-  for (const { child, parent } of rows) {
-    if (child === parent) continue;
-    const set = deps.get(child) ?? new Set<string>();
-    set.add(parent);
-    deps.set(child, set);
-  }
-  return deps;
-}
-
-function parentsFirst(tables: TableData[], deps: Map<string, Set<string>>): TableData[] {
-  const byName = new Map(tables.map((t) => [t.name, t]));
-  const ordered: TableData[] = [];
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    for (const parent of deps.get(name) ?? []) visit(parent);
-    const table = byName.get(name);
-    if (table) ordered.push(table);
-  };
-  for (const table of tables) visit(table.name);
-  return ordered;
+/** The target's tables, parents first by its foreign keys. */
+async function targetOrder(database: Database, names: string[]): Promise<string[]> {
+  const query = database.dialect === 'sqlite' ? SQLITE_FOREIGN_KEYS : PG_FOREIGN_KEYS;
+  const { rows } = await sql<{ child: string; parent: string }>`${sql.raw(query)}`.execute(database.db);
+  return parentsFirst(names, rows);
 }
 
 function decodeValue(value: unknown): unknown {
@@ -73,15 +43,17 @@ function decodeValue(value: unknown): unknown {
 }
 
 /**
- * Restores a checked backup into `target`, which must hold no rows in any of the backup's tables (a
- * new database, or one only migrated). The schema is migrated to this build's latest first; then, in
- * one transaction, rows a migration may have seeded are cleared and the backup's rows go in, so a
- * failure leaves the tables empty. Works across dialects: a SQLite backup restores into PostgreSQL.
+ * Restores a backup into `target`, which must hold no rows in any of the backup's tables (a new
+ * database, or one only migrated). The schema is migrated to this build's latest first; then, in one
+ * transaction, rows a migration may have seeded are cleared and the backup's rows stream in (tables
+ * come parents first, as the snapshot wrote them), so a failure, including a failed integrity check
+ * at the end of `chunks`, leaves the tables empty. Works across dialects: a SQLite backup restores
+ * into PostgreSQL.
  */
 export async function restoreInto(
   target: DatabaseConfig,
   manifest: Manifest,
-  payload: Payload,
+  chunks: AsyncIterable<Chunk>,
 ): Promise<{ tables: number; rows: number }> {
   const unknown = manifest.migrations.filter((m) => !(m in knownMigrations));
   if (unknown.length > 0)
@@ -99,23 +71,34 @@ export async function restoreInto(
     const missing = manifest.tables.filter((t) => !after.has(t.name)).map((t) => t.name);
     if (missing.length > 0)
       throw new RestoreRefusedError(`target schema has no table ${missing.join(', ')} after migrating`);
-    const ordered = parentsFirst(payload.tables, await foreignKeys(database));
+    const clearing = await targetOrder(
+      database,
+      manifest.tables.map((t) => t.name),
+    );
     let rows = 0;
+    let tables = 0;
     await db.transaction().execute(async (trx) => {
-      for (const table of [...ordered].reverse()) await trx.deleteFrom(table.name).execute();
-      for (const table of ordered) {
-        // Stay under both dialects' bound-parameter limits.
-        const size = Math.max(1, Math.floor(30_000 / Math.max(1, table.columns.length)));
-        for (let i = 0; i < table.rows.length; i += size) {
-          const values = table.rows
-            .slice(i, i + size)
-            .map((row) => Object.fromEntries(table.columns.map((c, j) => [c, decodeValue(row[j])])));
-          await trx.insertInto(table.name).values(values).execute();
+      for (const name of [...clearing].reverse()) await trx.deleteFrom(name).execute();
+      let table: { name: string; columns: string[] } | undefined;
+      for await (const chunk of chunks) {
+        if (chunk.kind === 'table') {
+          table = chunk;
+          tables++;
+        } else if (chunk.kind === 'rows' && table) {
+          const { name, columns } = table;
+          // Stay under both dialects' bound-parameter limits.
+          const size = Math.max(1, Math.floor(30_000 / Math.max(1, columns.length)));
+          for (let i = 0; i < chunk.rows.length; i += size) {
+            const values = chunk.rows
+              .slice(i, i + size)
+              .map((row) => Object.fromEntries(columns.map((c, j) => [c, decodeValue(row[j])])));
+            await trx.insertInto(name).values(values).execute();
+          }
+          rows += chunk.rows.length;
         }
-        rows += table.rows.length;
       }
     });
-    return { tables: ordered.length, rows };
+    return { tables, rows };
   } finally {
     await database.destroy();
   }

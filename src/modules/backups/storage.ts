@@ -1,13 +1,30 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { Config } from '../../config/config.js';
+import { type ArchiveSource, fileSource } from './archive-stream.js';
 
 /**
  * Where backups are kept. The default is a local directory; `S3Storage` speaks the S3 API, so it
@@ -19,6 +36,13 @@ import type { Config } from '../../config/config.js';
  */
 export interface BackupStorage {
   describe(): string;
+  /** Stores the archive at `file` (which the storage may move) under `name`, without reading it into memory. */
+  putFile(name: string, file: string): Promise<void>;
+  /** A local file holding the archive; `release` removes it if it was a download. */
+  fetchFile(name: string): Promise<{ file: string; release(): Promise<void> }>;
+  /** Random access without fetching the whole archive (listings read only its header and trailer). */
+  openSource(name: string): Promise<ArchiveSource>;
+  /** Small objects and tests: the whole archive in memory. */
   put(name: string, body: Buffer): Promise<void>;
   get(name: string): Promise<Buffer>;
   /** Backup names, oldest first. */
@@ -37,16 +61,37 @@ export class DirectoryStorage implements BackupStorage {
   describe() {
     return this.dir;
   }
-  async put(name: string, body: Buffer) {
+  #partial(name: string) {
     mkdirSync(this.dir, { recursive: true });
-    // Write then rename, so a crash never leaves a half-written backup under a valid name.
-    const partial = path.join(this.dir, `.${name}.partial`);
+    return path.join(this.dir, `.${name}.partial`);
+  }
+  // Write (or move) then rename, so a crash never leaves a half-written backup under a valid name.
+  async putFile(name: string, file: string) {
+    const partial = this.#partial(name);
+    try {
+      renameSync(file, partial);
+    } catch {
+      copyFileSync(file, partial); // another file system
+    }
+    renameSync(partial, path.join(this.dir, name));
+  }
+  async put(name: string, body: Buffer) {
+    const partial = this.#partial(name);
     writeFileSync(partial, body, { mode: 0o600 });
     renameSync(partial, path.join(this.dir, name));
   }
-  async get(name: string) {
+  #path(name: string) {
     if (!isBackupName(name)) throw new Error(`${name} is not a backup name`);
-    return readFileSync(path.join(this.dir, name));
+    return path.join(this.dir, name);
+  }
+  async fetchFile(name: string) {
+    return { file: this.#path(name), release: async () => {} };
+  }
+  openSource(name: string) {
+    return fileSource(this.#path(name));
+  }
+  async get(name: string) {
+    return readFileSync(this.#path(name));
   }
   async list() {
     try {
@@ -74,6 +119,53 @@ export class S3Storage implements BackupStorage {
   }
   #key(name: string) {
     return `${this.prefix}${name}`;
+  }
+  async putFile(name: string, file: string) {
+    // One PUT streams up to 5 GiB; the length must be known, which a finished file gives.
+    await this.#client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.#key(name),
+        Body: createReadStream(file),
+        ContentLength: statSync(file).size,
+        ContentType: 'application/octet-stream',
+      }),
+    );
+  }
+  async fetchFile(name: string) {
+    const result = await this.#client.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(name) }),
+    );
+    const dir = mkdtempSync(path.join(tmpdir(), 'stratus-backup-get-'));
+    const file = path.join(dir, name);
+    const release = async () => rmSync(dir, { recursive: true, force: true });
+    try {
+      await pipeline(result.Body as Readable, createWriteStream(file, { mode: 0o600 }));
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    return { file, release };
+  }
+  /** Ranged GETs: a listing reads a few KB of each archive, not the archive. */
+  async openSource(name: string): Promise<ArchiveSource> {
+    const key = this.#key(name);
+    const head = await this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+    return {
+      size: head.ContentLength ?? 0,
+      read: async (position, length) => {
+        if (length <= 0) return Buffer.alloc(0);
+        const result = await this.#client.send(
+          new GetObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Range: `bytes=${position}-${position + length - 1}`,
+          }),
+        );
+        return Buffer.from(await result.Body!.transformToByteArray());
+      },
+      close: async () => {},
+    };
   }
   async put(name: string, body: Buffer) {
     await this.#client.send(
@@ -126,6 +218,10 @@ export function storageFor(
   const client = new S3Client({
     region: backup.s3.region,
     forcePathStyle: backup.s3.forcePathStyle,
+    // Streamed uploads would otherwise be sent `aws-chunked` with trailing checksums, which many
+    // S3-compatible servers (older MinIO, Ceph, GCS interop, s3rver) store verbatim or refuse.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     ...(backup.s3.endpoint ? { endpoint: backup.s3.endpoint } : {}),
     // Without explicit keys the SDK's default chain applies (AWS_* variables, profiles, instance roles).
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
