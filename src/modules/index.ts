@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
+import { adminWebModule } from './admin-web/index.js';
 import { analyticsModule } from './analytics/index.js';
 import { auditModule } from './audit/index.js';
 import { backupsModule } from './backups/index.js';
@@ -46,5 +47,6 @@ export const modules: StratusModule[] = [
   backupsModule,
   probesModule,
   analyticsModule,
+  adminWebModule,
   storefrontWebModule,
 ];

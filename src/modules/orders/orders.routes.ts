@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
@@ -21,6 +22,7 @@ import {
 } from './orders.operations.js';
 import { OrderParams, OrderSchema } from './orders.schemas.js';
 import { addNote, getOrder, timeline, toOrder } from './orders.service.js';
+import type { FulfillmentState, OrderStatus, PaymentState } from './orders.tables.js';
 
 const Items = Type.Array(
   Type.Object(
@@ -41,6 +43,32 @@ const ReturnParams = Type.Object({
   return_id: Type.String({ pattern: '^ret_[0-9A-Z]{26}$' }),
 });
 const Reply = { response: { 200: OrderSchema } };
+const Enum = (values: string[]) => Type.Optional(Type.Union(values.map((v) => Type.Literal(v))));
+/** The order list's filters (the admin app's order screen); all optional, combined with AND. */
+const OrderFilters = Type.Object({
+  status: Enum([
+    'pending',
+    'paid',
+    'partially_fulfilled',
+    'fulfilled',
+    'shipped',
+    'delivered',
+    'canceled',
+    'partially_refunded',
+    'refunded',
+  ]),
+  payment_status: Enum(['awaiting', 'authorized', 'captured', 'partially_refunded', 'refunded', 'canceled']),
+  fulfillment_status: Enum(['not_fulfilled', 'partially_fulfilled', 'fulfilled', 'shipped', 'delivered']),
+  created_from: Type.Optional(Type.String({ format: 'date-time', description: 'Placed at or after' })),
+  created_to: Type.Optional(Type.String({ format: 'date-time', description: 'Placed before' })),
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 320,
+      description: 'An order number (#1001 or 1001) or the exact email',
+    }),
+  ),
+});
 
 export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -59,9 +87,23 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
 
   app.get(
     '/admin/orders',
-    { schema: { querystring: PageQuery, response: { 200: Page(OrderSchema) } }, config: read },
+    {
+      schema: {
+        querystring: Type.Intersect([PageQuery, OrderFilters]),
+        response: { 200: Page(OrderSchema) },
+      },
+      config: read,
+    },
     async (request) => {
-      const limit = request.query.limit ?? 20;
+      const {
+        limit = 20,
+        status,
+        payment_status,
+        fulfillment_status,
+        created_from,
+        created_to,
+        q,
+      } = request.query;
       const after = decodeCursor(request.query.cursor, 1);
       let query = ctx.db
         .selectFrom('orders')
@@ -69,6 +111,15 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
         .orderBy('id', 'desc')
         .limit(limit + 1);
       if (after) query = query.where('id', '<', String(after[0]));
+      if (status) query = query.where('status', '=', status as OrderStatus);
+      if (payment_status) query = query.where('payment_status', '=', payment_status as PaymentState);
+      if (fulfillment_status)
+        query = query.where('fulfillment_status', '=', fulfillment_status as FulfillmentState);
+      if (created_from) query = query.where('created_at', '>=', new Date(created_from).toISOString());
+      if (created_to) query = query.where('created_at', '<', new Date(created_to).toISOString());
+      const term = q?.trim().replace(/^#/, '');
+      if (term && /^[0-9]{1,12}$/.test(term)) query = query.where('number', '=', Number(term));
+      else if (term) query = query.where(sql<string>`lower(email)`, '=', term.toLowerCase());
       const page = toPage(await query.execute(), limit, (row) => [row.id]);
       const ids = page.data.map((o) => o.id);
       const lines = ids.length
@@ -116,6 +167,62 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
       config: read,
     },
     async (request) => ({ data: await timeline(ctx.db, request.params.id) }),
+  );
+  app.get(
+    '/admin/orders/:id/fulfillments',
+    {
+      schema: {
+        params: OrderParams,
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                location_id: Type.String(),
+                provider: Type.String(),
+                status: Type.String(),
+                items: Type.Array(
+                  Type.Object({
+                    line_item_id: Type.String(),
+                    variant_id: Type.String(),
+                    quantity: Type.Integer(),
+                  }),
+                ),
+                carrier: Type.Union([Type.String(), Type.Null()]),
+                tracking_number: Type.Union([Type.String(), Type.Null()]),
+                shipped_at: Type.Union([Type.String(), Type.Null()]),
+                delivered_at: Type.Union([Type.String(), Type.Null()]),
+                created_at: Type.String(),
+              }),
+            ),
+          }),
+        },
+      },
+      config: read,
+    },
+    async (request) => {
+      await getOrder(ctx.db, request.params.id);
+      const rows = await ctx.db
+        .selectFrom('fulfillments')
+        .selectAll()
+        .where('order_id', '=', request.params.id)
+        .orderBy('id')
+        .execute();
+      return {
+        data: rows.map((f) => ({
+          id: f.id,
+          location_id: f.location_id,
+          provider: f.provider,
+          status: f.status,
+          items: JSON.parse(f.items) as { line_item_id: string; variant_id: string; quantity: number }[],
+          carrier: f.carrier,
+          tracking_number: f.tracking_number,
+          shipped_at: f.shipped_at,
+          delivered_at: f.delivered_at,
+          created_at: f.created_at,
+        })),
+      };
+    },
   );
   app.post(
     '/admin/orders/:id/mark-paid',
