@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { documentHash, SCHEMA_FILE } from './client-hash.js';
 import { openApiDocument } from '../../../src/platform/http/openapi-document.js';
+import { documentHash, SCHEMA_FILE } from './client-hash.js';
 
 const document = await openApiDocument();
 const dir = mkdtempSync(path.join(tmpdir(), 'stratus-admin-client-'));

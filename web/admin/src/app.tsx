@@ -1,0 +1,78 @@
+import { lazy, Suspense, useState } from 'react';
+import { Redirect, Route, Router, Switch } from 'wouter';
+import { Layout } from './components/layout.js';
+import { type Locale, LocaleContext, pickLocale, storeLocale, useT } from './i18n.js';
+import { LoginPage } from './pages/login.js';
+import { SessionProvider, useSession } from './session.js';
+
+// Each screen is its own chunk: the first load carries only the shell, the login and the router.
+const Dashboard = lazy(() => import('./pages/dashboard.js'));
+const Orders = lazy(() => import('./pages/orders.js'));
+const OrderDetail = lazy(() => import('./pages/order-detail.js'));
+const Account = lazy(() => import('./pages/account.js'));
+
+export const BASE = '/admin/app';
+
+/** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
+export const SCREENS = [
+  { path: '/dashboard', permission: 'analytics:read', label: 'nav.dashboard' },
+  { path: '/orders', permission: 'orders:read', label: 'nav.orders' },
+] as const;
+
+export function App() {
+  const [locale, setLocaleState] = useState<Locale>(pickLocale);
+  const setLocale = (next: Locale) => {
+    storeLocale(next);
+    setLocaleState(next);
+  };
+  return (
+    <LocaleContext.Provider value={{ locale, setLocale }}>
+      <SessionProvider>
+        <Router base={BASE}>
+          <Shell />
+        </Router>
+      </SessionProvider>
+    </LocaleContext.Provider>
+  );
+}
+
+function Shell() {
+  const t = useT();
+  const { me, loading, can } = useSession();
+  if (loading) return <p className="loading">{t('common.loading')}</p>;
+  if (!me) return <LoginPage />;
+  const home = SCREENS.find((screen) => can(screen.permission))?.path ?? '/account';
+  const guarded = (permission: string, screen: React.ReactNode) => (can(permission) ? screen : <Forbidden />);
+  return (
+    <Layout>
+      <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
+        <Switch>
+          <Route path="/">
+            <Redirect to={home} replace />
+          </Route>
+          <Route path="/dashboard">{guarded('analytics:read', <Dashboard />)}</Route>
+          <Route path="/orders">{guarded('orders:read', <Orders />)}</Route>
+          <Route path="/orders/:id">
+            {(params) => guarded('orders:read', <OrderDetail id={params.id} />)}
+          </Route>
+          <Route path="/account">
+            <Account />
+          </Route>
+          <Route>
+            <h1>{t('error.notFound')}</h1>
+          </Route>
+        </Switch>
+      </Suspense>
+    </Layout>
+  );
+}
+
+function Forbidden() {
+  const t = useT();
+  return (
+    <section role="alert" data-testid="forbidden">
+      <h1>{t('error.forbiddenTitle')}</h1>
+      <p>{t('error.forbidden')}</p>
+    </section>
+  );
+}
