@@ -71,7 +71,7 @@ describe('admin web app and its API', () => {
   it('changes the password with the current one, ends other sessions, refuses a wrong current password', async () => {
     const staff = await staffCredentials(t, 'admin');
     const other = await staffCredentials(t, 'admin');
-    const change = (headers: object, payload: object) =>
+    const change = (headers: Record<string, string>, payload: object) =>
       t.app.inject({ method: 'POST', url: '/admin/me/password', headers, payload });
     const wrong = await change(staff.headers, {
       current_password: 'not it at all',
