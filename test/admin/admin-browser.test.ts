@@ -1,0 +1,181 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { generate } from 'otplib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setAnalyticsSettings } from '../../src/modules/analytics/analytics.settings.js';
+import { seedTraffic } from '../../src/modules/analytics/traffic-seed.js';
+import { readyCart, type Store } from '../checkout/store-fixture.js';
+import { hasChromium, launchBrowser, withScreenshotOnFailure } from '../helpers/browser.js';
+import { type StaffCredentials, staffCredentials } from '../helpers/identity.js';
+import { testDialect } from '../helpers/test-context.js';
+import { createAdminStore } from './admin-fixture.js';
+
+const metricsFile = path.resolve(import.meta.dirname, '../../test-results/admin-metrics.json');
+const totp = (secret: string, offsetSeconds = 0) =>
+  generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSeconds });
+
+// The admin app in a real browser, against a real Stratus with seeded demo analytics and real staff sign-in.
+describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium', () => {
+  let t: Store;
+  let browser: Browser;
+  let base = '';
+  const metrics: Record<string, number> = {};
+
+  beforeAll(async () => {
+    t = await createAdminStore();
+    const settings = setAnalyticsSettings({ timeZone: 'UTC', currency: 'eur' });
+    await seedTraffic(t.ctx.db, settings, { days: 30, sessionsPerOrder: 3, seed: 7, nowMs: Date.now() });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    if (Object.keys(metrics).length > 0) {
+      mkdirSync(path.dirname(metricsFile), { recursive: true });
+      writeFileSync(metricsFile, `${JSON.stringify(metrics, null, 2)}\n`);
+    }
+  });
+
+  async function inPage<T>(name: string, run: (page: Page) => Promise<T>): Promise<T> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    try {
+      return await withScreenshotOnFailure(page, name, () => run(page));
+    } finally {
+      await context.close();
+    }
+  }
+
+  async function signIn(page: Page, staff: StaffCredentials, password = staff.password) {
+    await page.goto(`${base}/admin`);
+    await page.getByLabel('Email').fill(staff.email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('enrols in TOTP, then signs in with a code and with a recovery code', async () => {
+    const owner = await staffCredentials(t, 'owner');
+    await inPage('admin-mfa', async (page) => {
+      await signIn(page, owner);
+      await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      await page.getByRole('link', { name: 'Your account' }).first().click();
+      await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+      await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+      const secret = (await page.getByTestId('mfa-secret').textContent())!;
+      await page.getByLabel('Code from your authenticator app').fill(await totp(secret));
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      const codes = await page.getByTestId('recovery-codes').locator('code').allTextContents();
+      expect(codes).toHaveLength(10);
+      expect(await page.getByTestId('mfa-state').textContent()).toContain('On');
+
+      await page.getByRole('button', { name: 'Sign out' }).first().click();
+      await signIn(page, owner);
+      await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+      // The code of the next 30-second step: the enrolment just spent the current one.
+      await page.getByLabel('Code from your authenticator app').fill(await totp(secret, 30));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+
+      await page.getByRole('button', { name: 'Sign out' }).first().click();
+      await signIn(page, owner);
+      await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+      await page.getByLabel('Recovery code').fill(codes[0]!);
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      // A spent recovery code is refused with the API's message.
+      await page.getByRole('button', { name: 'Sign out' }).first().click();
+      await signIn(page, owner);
+      await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+      await page.getByLabel('Recovery code').fill(codes[0]!);
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').textContent()).not.toBe('');
+    });
+  });
+
+  it('renders the seeded KPIs with non-empty charts, and measures the first render', async () => {
+    const owner = await staffCredentials(t, 'owner');
+    await inPage('admin-dashboard', async (page) => {
+      await signIn(page, owner);
+      await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      // A fresh navigation, so the Performance API's clock starts at this page load.
+      await page.goto(`${base}/admin/app/dashboard`);
+      await page.waitForFunction(() => performance.getEntriesByName('dashboard-rendered').length > 0, null, {
+        timeout: 20_000,
+      });
+      const firstRender = await page.evaluate(() => performance.getEntriesByName('dashboard-rendered')[0]!.startTime);
+      metrics.dashboard_first_render_ms = Math.round(firstRender);
+      const resources = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((e) => `${new URL(e.name).pathname.replace('/admin/', '')} ${Math.round(e.startTime)}+${Math.round(e.duration)}`),
+      );
+      console.log(`admin dashboard first render (KPIs and charts drawn): ${Math.round(firstRender)} ms`, resources);
+
+      const value = (name: string) => page.getByTestId(`kpi-${name}`).getByTestId('kpi-value').textContent();
+      expect(await value('orders')).toMatch(/^[1-9][\d,]*$/);
+      expect(await value('revenue')).toMatch(/€[1-9]/);
+      expect(await value('sessions')).toMatch(/^[1-9][\d,]*$/);
+      expect(await value('conversion_rate')).toMatch(/%$/);
+      expect(await page.getByTestId('kpi-revenue').textContent()).toContain('Previous period');
+      expect(Number(await page.getByTestId('series-points').textContent())).toBeGreaterThan(20);
+      expect(await page.getByTestId('series-chart').locator('canvas').count()).toBe(1);
+      expect(await page.getByTestId('funnel-chart').locator('canvas').count()).toBe(1);
+      expect(await page.getByTestId('top-products').locator('tbody tr').count()).toBe(5);
+      expect(await page.getByTestId('zero-results').textContent()).toMatch(/gift card|drone|espresso|treadmill/);
+      const exportHref = await page.getByTestId('export-csv').getAttribute('href');
+      const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), exportHref);
+      expect(csv.split('\n')[0]).toContain('kpi');
+
+      await page.getByTestId('metric-select').selectOption('orders');
+      await page.getByTestId('series-chart').waitFor();
+      await page.getByTestId('language-select').selectOption('pl');
+      await page.getByRole('heading', { level: 1, name: 'Pulpit' }).waitFor();
+      expect(await page.getByTestId('kpi-revenue').locator('h2').textContent()).toBe('Przychód');
+    });
+  });
+
+  it('fulfils and ships an order placed through the API; the timeline shows each step', async () => {
+    const manager = await staffCredentials(t, 'order_manager');
+    const { id: cartId } = await readyCart(t, [{ variant: t.variants[1]!, quantity: 2 }], 'buyer@example.com');
+    const placed = await t.app.inject({ method: 'POST', url: `/store/carts/${cartId}/complete`, payload: {} });
+    expect(placed.statusCode, placed.body).toBe(200);
+    const order = placed.json().order ?? placed.json();
+    await inPage('admin-order', async (page) => {
+      await signIn(page, manager);
+      await page.getByRole('heading', { level: 1, name: 'Orders' }).waitFor();
+      await page.getByLabel('Search').fill('buyer@example.com');
+      await page.getByRole('link', { name: order.display_number }).click();
+      await page.getByRole('heading', { level: 1, name: `Order ${order.display_number}` }).waitFor();
+      await page.getByRole('button', { name: /^Fulfil from/ }).click();
+      await page.getByTestId('fulfillment').waitFor();
+      await page.getByLabel('Carrier').fill('DHL');
+      await page.getByLabel('Tracking number').fill('JD0123456789');
+      await page.getByRole('button', { name: 'Mark shipped' }).click();
+      await expect.poll(() => page.getByTestId('order-status').textContent()).toBe('Shipped');
+      const steps = await page.getByTestId('timeline').locator('li').allTextContents();
+      expect(steps.some((s) => /fulfillment\(s\) created/.test(s))).toBe(true);
+      expect(steps.some((s) => /Shipped with DHL|JD0123456789/.test(s))).toBe(true);
+      expect(steps.length).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  it('hides what a support user may not do and refuses the route', async () => {
+    const support = await staffCredentials(t, 'support');
+    await inPage('admin-support', async (page) => {
+      await signIn(page, support);
+      await page.getByRole('heading', { level: 1, name: 'Orders' }).waitFor();
+      expect(await page.getByRole('link', { name: 'Dashboard' }).count()).toBe(0);
+      await page.goto(`${base}/admin/app/dashboard`);
+      await page.getByTestId('forbidden').waitFor();
+      expect(await page.getByTestId('export-csv').count()).toBe(0);
+      // The API agrees: the export is refused without analytics:read.
+      const status = await page.evaluate(async () => (await fetch('/admin/analytics/export?report=kpis')).status);
+      expect(status).toBe(403);
+    });
+  });
+});
