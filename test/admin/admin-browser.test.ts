@@ -102,20 +102,28 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
     await inPage('admin-dashboard', async (page) => {
       await signIn(page, owner);
       await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-      // A fresh navigation, so the Performance API's clock starts at this page load.
-      await page.goto(`${base}/admin/app/dashboard`);
-      await page.waitForFunction(() => performance.getEntriesByName('dashboard-rendered').length > 0, null, {
-        timeout: 20_000,
-      });
-      const firstRender = await page.evaluate(() => performance.getEntriesByName('dashboard-rendered')[0]!.startTime);
-      metrics.dashboard_first_render_ms = Math.round(firstRender);
-      const resources = await page.evaluate(() =>
-        performance
-          .getEntriesByType('resource')
-          .map((e) => `${new URL(e.name).pathname.replace('/admin/', '')} ${Math.round(e.startTime)}+${Math.round(e.duration)}`),
+      // A fresh navigation, so the Performance API's clock starts at this page load: first with an
+      // empty HTTP cache (every chunk fetched), then warm (the usual case for a merchant).
+      const firstRender = async () => {
+        await page.goto(`${base}/admin/app/dashboard`);
+        await page.waitForFunction(
+          () => performance.getEntriesByName('dashboard-rendered').length > 0,
+          null,
+          {
+            timeout: 20_000,
+          },
+        );
+        return Math.round(
+          await page.evaluate(() => performance.getEntriesByName('dashboard-rendered')[0]!.startTime),
+        );
+      };
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.clearBrowserCache');
+      metrics.dashboard_first_render_cold_cache_ms = await firstRender();
+      metrics.dashboard_first_render_ms = await firstRender();
+      console.log(
+        `admin dashboard first render (KPIs and charts drawn): ${metrics.dashboard_first_render_cold_cache_ms} ms cold cache, ${metrics.dashboard_first_render_ms} ms warm`,
       );
-      console.log(`admin dashboard first render (KPIs and charts drawn): ${Math.round(firstRender)} ms`, resources);
-
       const value = (name: string) => page.getByTestId(`kpi-${name}`).getByTestId('kpi-value').textContent();
       expect(await value('orders')).toMatch(/^[1-9][\d,]*$/);
       expect(await value('revenue')).toMatch(/€[1-9]/);
@@ -126,7 +134,9 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       expect(await page.getByTestId('series-chart').locator('canvas').count()).toBe(1);
       expect(await page.getByTestId('funnel-chart').locator('canvas').count()).toBe(1);
       expect(await page.getByTestId('top-products').locator('tbody tr').count()).toBe(5);
-      expect(await page.getByTestId('zero-results').textContent()).toMatch(/gift card|drone|espresso|treadmill/);
+      expect(await page.getByTestId('zero-results').textContent()).toMatch(
+        /gift card|drone|espresso|treadmill/,
+      );
       const exportHref = await page.getByTestId('export-csv').getAttribute('href');
       const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), exportHref);
       expect(csv.split('\n')[0]).toContain('kpi');
@@ -141,8 +151,16 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
 
   it('fulfils and ships an order placed through the API; the timeline shows each step', async () => {
     const manager = await staffCredentials(t, 'order_manager');
-    const { id: cartId } = await readyCart(t, [{ variant: t.variants[1]!, quantity: 2 }], 'buyer@example.com');
-    const placed = await t.app.inject({ method: 'POST', url: `/store/carts/${cartId}/complete`, payload: {} });
+    const { id: cartId } = await readyCart(
+      t,
+      [{ variant: t.variants[1]!, quantity: 2 }],
+      'buyer@example.com',
+    );
+    const placed = await t.app.inject({
+      method: 'POST',
+      url: `/store/carts/${cartId}/complete`,
+      payload: {},
+    });
     expect(placed.statusCode, placed.body).toBe(200);
     const order = placed.json().order ?? placed.json();
     await inPage('admin-order', async (page) => {
@@ -174,7 +192,9 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       await page.getByTestId('forbidden').waitFor();
       expect(await page.getByTestId('export-csv').count()).toBe(0);
       // The API agrees: the export is refused without analytics:read.
-      const status = await page.evaluate(async () => (await fetch('/admin/analytics/export?report=kpis')).status);
+      const status = await page.evaluate(
+        async () => (await fetch('/admin/analytics/export?report=kpis')).status,
+      );
       expect(status).toBe(403);
     });
   });

@@ -1,23 +1,56 @@
-import { lazy, Suspense, useState } from 'react';
+import { type ComponentType, lazy, Suspense, useState } from 'react';
 import { Redirect, Route, Router, Switch } from 'wouter';
 import { Layout } from './components/layout.js';
 import { type Locale, LocaleContext, pickLocale, storeLocale, useT } from './i18n.js';
 import { LoginPage } from './pages/login.js';
 import { SessionProvider, useSession } from './session.js';
 
-// Each screen is its own chunk: the first load carries only the shell, the login and the router.
-const Dashboard = lazy(() => import('./pages/dashboard.js'));
-const Orders = lazy(() => import('./pages/orders.js'));
-const OrderDetail = lazy(() => import('./pages/order-detail.js'));
-const Account = lazy(() => import('./pages/account.js'));
-
 export const BASE = '/admin/app';
+
+/**
+ * A code-split screen that renders without suspending once its chunk is in: React.lazy alone suspends
+ * on its first render even when the chunk is already loaded, and React throttles that reveal by 300 ms.
+ */
+function screen<P extends object>(load: () => Promise<{ default: ComponentType<P> }>) {
+  let ready: ComponentType<P> | null = null;
+  const preload = () =>
+    load().then((module) => {
+      ready = module.default;
+    });
+  const Lazy = lazy(load);
+  function Screen(props: P) {
+    const Component = ready ?? Lazy;
+    return <Component {...props} />;
+  }
+  return Object.assign(Screen, { preload });
+}
+
+// Each screen is its own chunk: the first load carries only the shell, the login and the router.
+const Dashboard = screen(() => import('./pages/dashboard.js'));
+const Orders = screen(() => import('./pages/orders.js'));
+const OrderDetail = screen(() => import('./pages/order-detail.js'));
+const Account = screen(() => import('./pages/account.js'));
 
 /** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
 export const SCREENS = [
   { path: '/dashboard', permission: 'analytics:read', label: 'nav.dashboard' },
   { path: '/orders', permission: 'orders:read', label: 'nav.orders' },
 ] as const;
+
+/** The chunk of the screen in the address bar loads while `/admin/me` is asked, not after it. */
+function preloadInitialScreen(): Promise<unknown> {
+  const path = location.pathname.slice(BASE.length);
+  const wanted = path.startsWith('/dashboard')
+    ? Dashboard
+    : /^\/orders\/./.test(path)
+      ? OrderDetail
+      : path.startsWith('/orders')
+        ? Orders
+        : path.startsWith('/account')
+          ? Account
+          : null;
+  return wanted ? wanted.preload().catch(() => {}) : Promise.resolve();
+}
 
 export function App() {
   const [locale, setLocaleState] = useState<Locale>(pickLocale);
@@ -27,7 +60,7 @@ export function App() {
   };
   return (
     <LocaleContext.Provider value={{ locale, setLocale }}>
-      <SessionProvider>
+      <SessionProvider ready={preloadInitialScreen}>
         <Router base={BASE}>
           <Shell />
         </Router>

@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { createContext, startTransition, useCallback, useContext, useEffect, useState } from 'react';
 import { api, setCsrfToken } from './api/client.js';
 import type { components, paths } from './api/schema.js';
 
@@ -24,15 +24,27 @@ export function useSession(): Session {
 }
 
 /** Loads `/admin/me` (the staff member, their permissions and the CSRF token) and keeps it. */
-export function SessionProvider({ children }: { children: React.ReactNode }) {
+export function SessionProvider({
+  children,
+  ready,
+}: {
+  children: React.ReactNode;
+  /** Work to finish before the first screen shows (its chunk), run beside the `/admin/me` request. */
+  ready?: () => Promise<unknown>;
+}) {
   const [me, setMe] = useState<Me | null>(null);
   const [loading, setLoading] = useState(true);
+  const [firstLoad] = useState(() => ready?.());
   const refresh = useCallback(async () => {
-    const result = await api.GET('/admin/me');
+    const [result] = await Promise.all([api.GET('/admin/me'), firstLoad]);
     setCsrfToken(result.data?.csrf_token);
-    setMe(result.data ?? null);
-    setLoading(false);
-  }, []);
+    // A transition: while the first screen's chunk loads, "Loading…" stays up instead of a Suspense
+    // fallback, whose reveal React would throttle by 300 ms.
+    startTransition(() => {
+      setMe(result.data ?? null);
+      setLoading(false);
+    });
+  }, [firstLoad]);
   useEffect(() => {
     void refresh();
   }, [refresh]);

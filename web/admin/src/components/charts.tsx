@@ -17,7 +17,10 @@ echarts.use([
 
 type Option = echarts.EChartsCoreOption;
 
-/** One chart; `label` names it for screen readers, `onRendered` fires after its first draw. */
+/**
+ * One chart; `label` names it for screen readers. `onRendered` fires when a frame with the data has been
+ * drawn (ECharts' `rendered`), not when the entry animation ends (`finished`, about a second later).
+ */
 export function EChart({
   option,
   label,
@@ -46,10 +49,10 @@ export function EChart({
   useEffect(() => {
     const instance = chart.current;
     if (!instance) return;
-    if (onRendered) instance.on('finished', onRendered);
+    if (onRendered) instance.on('rendered', onRendered);
     instance.setOption(option, true);
     return () => {
-      if (onRendered) instance.off('finished', onRendered);
+      if (onRendered) instance.off('rendered', onRendered);
     };
   }, [option, onRendered]);
   return <div ref={element} className="chart" role="img" aria-label={label} data-testid={testId} />;
