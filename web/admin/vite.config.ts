@@ -19,5 +19,6 @@ export default defineConfig({
     // ECharts is one lazy chunk (about 600 KB raw), loaded with the dashboard's charts only.
     chunkSizeWarningLimit: 800,
   },
-  server: { proxy: { '/admin/auth': 'http://127.0.0.1:8080', '/admin/me': 'http://127.0.0.1:8080' } },
+  // In development every /admin/* call except the app itself goes to the API on :8080.
+  server: { proxy: { '^/admin/(?!app(/|$))': 'http://127.0.0.1:8080' } },
 });
