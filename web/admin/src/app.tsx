@@ -11,18 +11,27 @@ export const BASE = '/admin/app';
  * A code-split screen that renders without suspending once its chunk is in: React.lazy alone suspends
  * on its first render even when the chunk is already loaded, and React throttles that reveal by 300 ms.
  */
-function screen<P extends object>(load: () => Promise<{ default: ComponentType<P> }>) {
-  let ready: ComponentType<P> | null = null;
-  const preload = () =>
-    load().then((module) => {
-      ready = module.default;
-    });
-  const Lazy = lazy(load);
-  function Screen(props: P) {
-    const Component = ready ?? Lazy;
-    return <Component {...props} />;
-  }
-  return Object.assign(Screen, { preload });
+interface Screen<P extends object> {
+  Lazy: ComponentType<P>;
+  ready: ComponentType<P> | null;
+  preload: () => Promise<void>;
+}
+
+function screen<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): Screen<P> {
+  const entry: Screen<P> = {
+    Lazy: lazy(load),
+    ready: null,
+    preload: () =>
+      load().then((module) => {
+        entry.ready = module.default;
+      }),
+  };
+  return entry;
+}
+
+function Show<P extends object>({ screen, props }: { screen: Screen<P>; props: P }) {
+  const Component = screen.ready ?? screen.Lazy;
+  return <Component {...props} />;
 }
 
 // Each screen is its own chunk: the first load carries only the shell, the login and the router.
@@ -83,13 +92,13 @@ function Shell() {
           <Route path="/">
             <Redirect to={home} replace />
           </Route>
-          <Route path="/dashboard">{guarded('analytics:read', <Dashboard />)}</Route>
-          <Route path="/orders">{guarded('orders:read', <Orders />)}</Route>
+          <Route path="/dashboard">{guarded('analytics:read', <Show screen={Dashboard} props={{}} />)}</Route>
+          <Route path="/orders">{guarded('orders:read', <Show screen={Orders} props={{}} />)}</Route>
           <Route path="/orders/:id">
-            {(params) => guarded('orders:read', <OrderDetail id={params.id} />)}
+            {(params) => guarded('orders:read', <Show screen={OrderDetail} props={{ id: params.id }} />)}
           </Route>
           <Route path="/account">
-            <Account />
+            <Show screen={Account} props={{}} />
           </Route>
           <Route>
             <h1>{t('error.notFound')}</h1>
