@@ -39,11 +39,16 @@ const Dashboard = screen(() => import('./pages/dashboard.js'));
 const Orders = screen(() => import('./pages/orders.js'));
 const OrderDetail = screen(() => import('./pages/order-detail.js'));
 const Account = screen(() => import('./pages/account.js'));
+const Products = screen(() => import('./pages/products.js'));
+const ProductNew = screen(() => import('./pages/product-new.js'));
+const Inventory = screen(() => import('./pages/inventory.js'));
 
 /** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
 export const SCREENS = [
   { path: '/dashboard', permission: 'analytics:read', label: 'nav.dashboard' },
   { path: '/orders', permission: 'orders:read', label: 'nav.orders' },
+  { path: '/products', permission: 'catalog:read', label: 'nav.products' },
+  { path: '/inventory', permission: 'inventory:read', label: 'nav.inventory' },
 ] as const;
 
 /** The chunk of the screen in the address bar loads while `/admin/me` is asked, not after it. */
@@ -57,7 +62,13 @@ function preloadInitialScreen(): Promise<unknown> {
         ? Orders
         : path.startsWith('/account')
           ? Account
-          : null;
+          : path === '/products/new'
+            ? ProductNew
+            : path.startsWith('/products')
+              ? Products
+              : path.startsWith('/inventory')
+                ? Inventory
+                : null;
   return wanted ? wanted.preload().catch(() => {}) : Promise.resolve();
 }
 
@@ -97,6 +108,11 @@ function Shell() {
           <Route path="/orders/:id">
             {(params) => guarded('orders:read', <Show screen={OrderDetail} props={{ id: params.id }} />)}
           </Route>
+          <Route path="/products">{guarded('catalog:read', <Show screen={Products} props={{}} />)}</Route>
+          <Route path="/products/new">
+            {guarded('catalog:write', <Show screen={ProductNew} props={{}} />)}
+          </Route>
+          <Route path="/inventory">{guarded('inventory:read', <Show screen={Inventory} props={{}} />)}</Route>
           <Route path="/account">
             <Show screen={Account} props={{}} />
           </Route>

@@ -26,6 +26,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Per-field or per-row problems (a CSV import lists `{ row, line, column, message }`). */
+    readonly details: Record<string, unknown>[] = [],
   ) {
     super(message);
   }
@@ -34,11 +36,14 @@ export class ApiError extends Error {
 /** Unwraps an openapi-fetch answer: the data, or an ApiError carrying the API's own message. */
 export function must<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.error !== undefined || result.data === undefined) {
-    const body = result.error as { error?: { code?: string; message?: string } } | undefined;
+    const body = result.error as
+      | { error?: { code?: string; message?: string; details?: Record<string, unknown>[] } }
+      | undefined;
     throw new ApiError(
       result.response.status,
       body?.error?.code ?? 'HTTP_ERROR',
       body?.error?.message ?? `${result.response.status} ${result.response.statusText}`,
+      body?.error?.details ?? [],
     );
   }
   return result.data;
