@@ -198,4 +198,95 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       expect(status).toBe(403);
     });
   });
+
+  it('creates a product with two variants and prices, then finds it listed', async () => {
+    const manager = await staffCredentials(t, 'catalog_manager');
+    await inPage('admin-product-create', async (page) => {
+      await signIn(page, manager);
+      await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
+      await page.getByRole('link', { name: 'New product' }).click();
+      await page.getByLabel('Title').fill('Walnut Desk');
+      await page.getByLabel('Status').selectOption('published');
+      await page.getByLabel('Option name (optional)').fill('Size');
+      await page.getByRole('button', { name: 'Add a variant' }).click();
+      await page.getByLabel('Size of variant 1').fill('120 cm');
+      await page.getByLabel('SKU of variant 1').fill('DESK-120');
+      await page.getByLabel('Price in EUR of variant 1').fill('349.00');
+      await page.getByLabel('Size of variant 2').fill('160 cm');
+      await page.getByLabel('SKU of variant 2').fill('DESK-160');
+      await page.getByLabel('Price in EUR of variant 2').fill('429,50');
+      await page.getByRole('button', { name: 'Create product' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
+      await page.getByLabel('Search').fill('walnut');
+      const row = page.getByTestId('products-table').getByRole('row', { name: /Walnut Desk/ });
+      await row.waitFor();
+      expect(await row.textContent()).toContain('DESK-120, DESK-160');
+    });
+    const listed = await t.app.inject({
+      url: '/admin/products?q=walnut',
+      headers: { 'x-test-principal': 'owner' },
+    });
+    const desk = listed.json().data[0];
+    expect(desk.variants.map((v: { sku: string; options: object }) => [v.sku, v.options])).toEqual([
+      ['DESK-120', { Size: '120 cm' }],
+      ['DESK-160', { Size: '160 cm' }],
+    ]);
+    const detail = await t.app.inject({
+      url: `/admin/products/${desk.id}`,
+      headers: { 'x-test-principal': 'owner' },
+    });
+    const prices = JSON.stringify(detail.json());
+    expect(prices).toContain('34900');
+    expect(prices).toContain('42950');
+  });
+
+  it('imports a CSV with one bad row: nothing changes and the row error is shown', async () => {
+    const manager = await staffCredentials(t, 'catalog_manager');
+    const csv = [
+      'handle,title,status,sku,price_eur',
+      'lamp-good,Good Lamp,published,LAMP-GOOD,19.99',
+      'lamp-bad,Bad Lamp,published,LAMP-BAD,not-a-price',
+      '',
+    ].join('\n');
+    await inPage('admin-csv-import', async (page) => {
+      await signIn(page, manager);
+      await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
+      await page
+        .getByLabel('CSV file')
+        .setInputFiles({ name: 'lamps.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const errors = page.getByTestId('import-errors');
+      await errors.waitFor();
+      const rows = await errors.locator('tbody tr').allTextContents();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatch(/^2price_eur/);
+      expect(await page.getByRole('alert').first().textContent()).not.toBe('');
+    });
+    const listed = await t.app.inject({
+      url: '/admin/products?q=lamp',
+      headers: { 'x-test-principal': 'owner' },
+    });
+    expect(listed.json().data).toEqual([]);
+  });
+
+  it('adjusts stock with a reason', async () => {
+    const manager = await staffCredentials(t, 'catalog_manager');
+    const variant = t.variants[2]!;
+    await inPage('admin-stock-adjust', async (page) => {
+      await signIn(page, manager);
+      await page.getByRole('link', { name: 'Inventory' }).click();
+      const row = page.locator(`tr[data-variant="${variant}"]`).first();
+      await row.waitFor();
+      const before = Number(await row.getByTestId('on-hand').textContent());
+      await row.getByLabel('Change (+/−)').fill('-3');
+      await row.getByLabel('Reason').fill('damaged in storage');
+      await row.getByRole('button', { name: 'Apply' }).click();
+      await expect.poll(async () => Number(await row.getByTestId('on-hand').textContent())).toBe(before - 3);
+    });
+    const movements = await t.app.inject({
+      url: `/admin/inventory/movements?variant_id=${variant}`,
+      headers: { 'x-test-principal': 'owner' },
+    });
+    expect(JSON.stringify(movements.json())).toContain('damaged in storage');
+  });
 });
