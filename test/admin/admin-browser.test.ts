@@ -8,7 +8,7 @@ import { setAnalyticsSettings } from '../../src/modules/analytics/analytics.sett
 import { seedTraffic } from '../../src/modules/analytics/traffic-seed.js';
 import { readyCart, type Store } from '../checkout/store-fixture.js';
 import { hasChromium, launchBrowser, withScreenshotOnFailure } from '../helpers/browser.js';
-import { type StaffCredentials, staffCredentials } from '../helpers/identity.js';
+import { customerCredentials, type StaffCredentials, staffCredentials } from '../helpers/identity.js';
 import { testDialect } from '../helpers/test-context.js';
 import { createAdminStore } from './admin-fixture.js';
 
@@ -184,6 +184,7 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
 
   it('hides what a support user may not do and refuses the route', async () => {
     const support = await staffCredentials(t, 'support');
+    const customer = await customerCredentials(t);
     await inPage('admin-support', async (page) => {
       await signIn(page, support);
       await page.getByRole('heading', { level: 1, name: 'Orders' }).waitFor();
@@ -196,6 +197,16 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
         async () => (await fetch('/admin/analytics/export?report=kpis')).status,
       );
       expect(status).toBe(403);
+      // Support reads customers but may not export or erase them (GDPR): no buttons, and the API refuses.
+      await page.goto(`${base}/admin/app/customers/${customer.id}`);
+      await page.getByRole('heading', { level: 1, name: customer.email }).waitFor();
+      expect(await page.getByTestId('customer-export').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Erase customer' }).count()).toBe(0);
+      const exportStatus = await page.evaluate(
+        async (id) => (await fetch(`/admin/customers/${id}/export`)).status,
+        customer.id,
+      );
+      expect(exportStatus).toBe(403);
     });
   });
 
@@ -288,5 +299,33 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       headers: { 'x-test-principal': 'owner' },
     });
     expect(JSON.stringify(movements.json())).toContain('damaged in storage');
+  });
+
+  it("exports a customer's data and erases the customer after typed confirmation", async () => {
+    const owner = await staffCredentials(t, 'owner');
+    const customer = await customerCredentials(t, { first_name: 'Marie', last_name: 'Curie' });
+    await inPage('admin-customer-gdpr', async (page) => {
+      await signIn(page, owner);
+      await page.getByRole('link', { name: 'Customers' }).click();
+      await page.getByRole('searchbox', { name: 'Email' }).fill(customer.email);
+      await page.getByRole('link', { name: customer.email }).click();
+      await page.getByRole('heading', { level: 1, name: customer.email }).waitFor();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('customer-export').click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`customer-${customer.id}.json`);
+      await page.getByRole('button', { name: 'Erase customer' }).click();
+      const confirm = page.getByRole('button', { name: 'Erase for good' });
+      expect(await confirm.isDisabled()).toBe(true);
+      await page.getByLabel(`Type ${customer.email} to confirm`).fill(customer.email);
+      await confirm.click();
+      await page.getByText('The customer was erased.').waitFor();
+    });
+    const after = await t.app.inject({
+      url: `/admin/customers/${customer.id}`,
+      headers: { 'x-test-principal': 'owner' },
+    });
+    expect(after.json().email).not.toBe(customer.email);
   });
 });

@@ -42,6 +42,9 @@ const Account = screen(() => import('./pages/account.js'));
 const Products = screen(() => import('./pages/products.js'));
 const ProductNew = screen(() => import('./pages/product-new.js'));
 const Inventory = screen(() => import('./pages/inventory.js'));
+const Customers = screen(() => import('./pages/customers.js'));
+const CustomerDetail = screen(() => import('./pages/customer-detail.js'));
+const AuditLog = screen(() => import('./pages/audit-log.js'));
 
 /** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
 export const SCREENS = [
@@ -49,6 +52,8 @@ export const SCREENS = [
   { path: '/orders', permission: 'orders:read', label: 'nav.orders' },
   { path: '/products', permission: 'catalog:read', label: 'nav.products' },
   { path: '/inventory', permission: 'inventory:read', label: 'nav.inventory' },
+  { path: '/customers', permission: 'customers:read', label: 'nav.customers' },
+  { path: '/audit-log', permission: 'audit:read', label: 'nav.audit' },
 ] as const;
 
 /** The chunk of the screen in the address bar loads while `/admin/me` is asked, not after it. */
@@ -68,7 +73,13 @@ function preloadInitialScreen(): Promise<unknown> {
               ? Products
               : path.startsWith('/inventory')
                 ? Inventory
-                : null;
+                : /^\/customers\/./.test(path)
+                  ? CustomerDetail
+                  : path.startsWith('/customers')
+                    ? Customers
+                    : path.startsWith('/audit-log')
+                      ? AuditLog
+                      : null;
   return wanted ? wanted.preload().catch(() => {}) : Promise.resolve();
 }
 
@@ -113,6 +124,13 @@ function Shell() {
             {guarded('catalog:write', <Show screen={ProductNew} props={{}} />)}
           </Route>
           <Route path="/inventory">{guarded('inventory:read', <Show screen={Inventory} props={{}} />)}</Route>
+          <Route path="/customers">{guarded('customers:read', <Show screen={Customers} props={{}} />)}</Route>
+          <Route path="/customers/:id">
+            {(params) =>
+              guarded('customers:read', <Show screen={CustomerDetail} props={{ id: params.id }} />)
+            }
+          </Route>
+          <Route path="/audit-log">{guarded('audit:read', <Show screen={AuditLog} props={{}} />)}</Route>
           <Route path="/account">
             <Show screen={Account} props={{}} />
           </Route>
