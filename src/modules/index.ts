@@ -19,6 +19,7 @@ import { probesModule } from './probes/index.js';
 import { regionsModule } from './regions/index.js';
 import { shippingModule } from './shipping/index.js';
 import { storefrontWebModule } from './storefront-web/index.js';
+import { systemModule } from './system/index.js';
 
 /** A business module as the app sees it: its routes. Subscribers and jobs register on import. */
 export interface StratusModule {
@@ -47,6 +48,7 @@ export const modules: StratusModule[] = [
   backupsModule,
   probesModule,
   analyticsModule,
+  systemModule,
   adminWebModule,
   storefrontWebModule,
 ];
