@@ -6,6 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setAnalyticsSettings } from '../../src/modules/analytics/analytics.settings.js';
 import { seedTraffic } from '../../src/modules/analytics/traffic-seed.js';
+import { inTransaction } from '../../src/platform/db/transaction.js';
+import { emit } from '../../src/platform/events/outbox.js';
 import { readyCart, type Store } from '../checkout/store-fixture.js';
 import { hasChromium, launchBrowser, withScreenshotOnFailure } from '../helpers/browser.js';
 import { customerCredentials, type StaffCredentials, staffCredentials } from '../helpers/identity.js';
@@ -327,5 +329,36 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       headers: { 'x-test-principal': 'owner' },
     });
     expect(after.json().email).not.toBe(customer.email);
+  });
+
+  it('shows health and backups on the system page, and replays a dead letter', async () => {
+    const owner = await staffCredentials(t, 'owner');
+    await inTransaction(t.ctx.db, (trx) => emit(trx, { topic: 'order.placed', payload: { id: 'ord_dead' } }));
+    const delivery = await t.ctx.db
+      .selectFrom('outbox_deliveries')
+      .select('id')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    await t.ctx.db
+      .updateTable('outbox_deliveries')
+      .set({ status: 'dead', attempts: 8, last_error: 'crm is down' })
+      .where('id', '=', delivery.id)
+      .execute();
+    await inPage('admin-system', async (page) => {
+      await signIn(page, owner);
+      await page.getByRole('link', { name: 'System' }).click();
+      await page.getByRole('heading', { level: 1, name: 'System' }).waitFor();
+      await expect.poll(() => page.getByTestId('health').textContent()).toContain('ok');
+      await page.getByTestId('backups').getByText('Backups are not configured').waitFor();
+      const row = page.getByTestId('dead-letters').getByRole('row', { name: /crm is down/ });
+      await row.getByRole('button', { name: 'Replay' }).click();
+      await page.getByText('1 deliveries queued again.').waitFor();
+    });
+    const after = await t.ctx.db
+      .selectFrom('outbox_deliveries')
+      .select('status')
+      .where('id', '=', delivery.id)
+      .executeTakeFirstOrThrow();
+    expect(after.status).not.toBe('dead');
   });
 });

@@ -45,6 +45,7 @@ const Inventory = screen(() => import('./pages/inventory.js'));
 const Customers = screen(() => import('./pages/customers.js'));
 const CustomerDetail = screen(() => import('./pages/customer-detail.js'));
 const AuditLog = screen(() => import('./pages/audit-log.js'));
+const System = screen(() => import('./pages/system.js'));
 
 /** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
 export const SCREENS = [
@@ -54,6 +55,7 @@ export const SCREENS = [
   { path: '/inventory', permission: 'inventory:read', label: 'nav.inventory' },
   { path: '/customers', permission: 'customers:read', label: 'nav.customers' },
   { path: '/audit-log', permission: 'audit:read', label: 'nav.audit' },
+  { path: '/system', permission: 'system:read', label: 'nav.system' },
 ] as const;
 
 /** The chunk of the screen in the address bar loads while `/admin/me` is asked, not after it. */
@@ -79,7 +81,9 @@ function preloadInitialScreen(): Promise<unknown> {
                     ? Customers
                     : path.startsWith('/audit-log')
                       ? AuditLog
-                      : null;
+                      : path.startsWith('/system')
+                        ? System
+                        : null;
   return wanted ? wanted.preload().catch(() => {}) : Promise.resolve();
 }
 
@@ -131,6 +135,7 @@ function Shell() {
             }
           </Route>
           <Route path="/audit-log">{guarded('audit:read', <Show screen={AuditLog} props={{}} />)}</Route>
+          <Route path="/system">{guarded('system:read', <Show screen={System} props={{}} />)}</Route>
           <Route path="/account">
             <Show screen={Account} props={{}} />
           </Route>
