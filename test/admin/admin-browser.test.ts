@@ -361,4 +361,40 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       .executeTakeFirstOrThrow();
     expect(after.status).not.toBe('dead');
   });
+
+  it('shows the permission matrix, changes a role, and creates a scoped API key shown once', async () => {
+    const owner = await staffCredentials(t, 'owner');
+    const analyst = await staffCredentials(t, 'analyst');
+    await inPage('admin-staff-keys', async (page) => {
+      await signIn(page, owner);
+      await page.getByRole('link', { name: 'Staff and roles' }).click();
+      const matrix = page.getByTestId('permission-matrix');
+      await matrix.getByRole('columnheader', { name: 'support' }).waitFor();
+      const exportRow = matrix.getByRole('row', { name: /^customers:export/ });
+      expect(await exportRow.getByRole('cell', { name: 'granted', exact: true }).count()).toBeGreaterThan(0);
+      await page.getByLabel(`Role of ${analyst.email}`).selectOption('order_manager');
+      await expect
+        .poll(
+          async () => (await t.app.inject({ url: '/admin/me', headers: analyst.headers })).json().staff.role,
+        )
+        .toBe('order_manager');
+
+      await page.getByRole('link', { name: 'API keys' }).click();
+      await page.getByLabel('Name').fill('ERP sync');
+      await page.getByRole('checkbox', { name: 'orders:read' }).check();
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const key = (await page.getByTestId('new-key').textContent())!;
+      expect(key.length).toBeGreaterThan(20);
+      await page
+        .getByTestId('keys-table')
+        .getByRole('row', { name: /ERP sync/ })
+        .waitFor();
+    });
+    const key = await t.ctx.db
+      .selectFrom('api_keys')
+      .select(['name', 'scopes'])
+      .where('name', '=', 'ERP sync')
+      .executeTakeFirst();
+    expect(key?.scopes).toContain('orders:read');
+  });
 });

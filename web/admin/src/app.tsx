@@ -46,6 +46,8 @@ const Customers = screen(() => import('./pages/customers.js'));
 const CustomerDetail = screen(() => import('./pages/customer-detail.js'));
 const AuditLog = screen(() => import('./pages/audit-log.js'));
 const System = screen(() => import('./pages/system.js'));
+const Staff = screen(() => import('./pages/staff.js'));
+const ApiKeys = screen(() => import('./pages/api-keys.js'));
 
 /** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
 export const SCREENS = [
@@ -55,6 +57,8 @@ export const SCREENS = [
   { path: '/inventory', permission: 'inventory:read', label: 'nav.inventory' },
   { path: '/customers', permission: 'customers:read', label: 'nav.customers' },
   { path: '/audit-log', permission: 'audit:read', label: 'nav.audit' },
+  { path: '/staff', permission: 'staff:read', label: 'nav.staff' },
+  { path: '/api-keys', permission: 'settings:read', label: 'nav.apiKeys' },
   { path: '/system', permission: 'system:read', label: 'nav.system' },
 ] as const;
 
@@ -83,7 +87,11 @@ function preloadInitialScreen(): Promise<unknown> {
                       ? AuditLog
                       : path.startsWith('/system')
                         ? System
-                        : null;
+                        : path.startsWith('/staff')
+                          ? Staff
+                          : path.startsWith('/api-keys')
+                            ? ApiKeys
+                            : null;
   return wanted ? wanted.preload().catch(() => {}) : Promise.resolve();
 }
 
@@ -136,6 +144,8 @@ function Shell() {
           </Route>
           <Route path="/audit-log">{guarded('audit:read', <Show screen={AuditLog} props={{}} />)}</Route>
           <Route path="/system">{guarded('system:read', <Show screen={System} props={{}} />)}</Route>
+          <Route path="/staff">{guarded('staff:read', <Show screen={Staff} props={{}} />)}</Route>
+          <Route path="/api-keys">{guarded('settings:read', <Show screen={ApiKeys} props={{}} />)}</Route>
           <Route path="/account">
             <Show screen={Account} props={{}} />
           </Route>
