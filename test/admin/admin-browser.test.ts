@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setAnalyticsSettings } from '../../src/modules/analytics/analytics.settings.js';
 import { seedTraffic } from '../../src/modules/analytics/traffic-seed.js';
 import { inTransaction } from '../../src/platform/db/transaction.js';
+import { OutboxDispatcher } from '../../src/platform/events/dispatcher.js';
 import { emit } from '../../src/platform/events/outbox.js';
+import { subscribers } from '../../src/platform/events/subscribers.js';
+import { createLogger } from '../../src/platform/logging/logger.js';
 import { readyCart, type Store } from '../checkout/store-fixture.js';
 import { hasChromium, launchBrowser, withScreenshotOnFailure } from '../helpers/browser.js';
 import { customerCredentials, type StaffCredentials, staffCredentials } from '../helpers/identity.js';
@@ -396,5 +399,62 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       .where('name', '=', 'ERP sync')
       .executeTakeFirst();
     expect(key?.scopes).toContain('orders:read');
+  });
+
+  it('a refund lowers the revenue KPI', async () => {
+    const owner = await staffCredentials(t, 'owner');
+    // The worker's job, done here step by step: deliver every pending event (analytics records orders
+    // and refunds from order.placed and order.refunded).
+    const dispatcher = new OutboxDispatcher({
+      db: t.ctx.db,
+      registry: subscribers,
+      logger: createLogger('silent'),
+      pollIntervalMs: 5,
+      batchSize: 100,
+      maxAttempts: 3,
+      leaseMs: 10_000,
+      retryBaseMs: 1,
+      maxRetryDelayMs: 5,
+    });
+    const deliver = async () => {
+      for (let i = 0; i < 20 && (await dispatcher.runOnce()) > 0; i++);
+    };
+    const { id: cartId } = await readyCart(
+      t,
+      [{ variant: t.variants[0]!, quantity: 3 }],
+      'refund@example.com',
+    );
+    const placed = await t.app.inject({
+      method: 'POST',
+      url: `/store/carts/${cartId}/complete`,
+      payload: {},
+    });
+    const order = placed.json().order ?? placed.json();
+    await deliver();
+    const today = new Date().toISOString().slice(0, 10);
+    const revenueToday = async (page: Page) => {
+      await page.goto(`${base}/admin/app/dashboard`);
+      await page.getByLabel('From', { exact: true }).fill(today);
+      await page.getByLabel('To', { exact: true }).fill(today);
+      await page.getByLabel('Time zone').selectOption('UTC');
+      const value = page.getByTestId('kpi-revenue').getByTestId('kpi-value');
+      await expect.poll(() => value.textContent()).toMatch(/€[1-9]/);
+      return Number((await value.textContent())!.replace(/[^\d.]/g, ''));
+    };
+    await inPage('admin-refund-kpi', async (page) => {
+      await signIn(page, owner);
+      await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      await page.goto(`${base}/admin/app/orders/${order.id}`);
+      await page.getByRole('button', { name: 'Capture payment' }).click();
+      await expect.poll(() => page.getByTestId('order-status').textContent()).toBe('Paid');
+      await deliver();
+      const before = await revenueToday(page);
+      await page.goto(`${base}/admin/app/orders/${order.id}`);
+      await page.getByLabel('Refund amount (EUR)').fill('10.00');
+      await page.getByRole('button', { name: 'Refund' }).click();
+      await expect.poll(() => page.getByTestId('order-refunded').textContent()).toBe('€10.00');
+      await deliver();
+      expect(await revenueToday(page)).toBeCloseTo(before - 10, 2);
+    });
   });
 });

@@ -140,4 +140,41 @@ describe('admin web app and its API', () => {
       expect.objectContaining({ id: fulfil.json().fulfillment_ids[0], status: expect.any(String) }),
     ]);
   });
+
+  it('refunds part of a paid order, records it on the order and emits order.refunded', async () => {
+    const owner = { 'x-test-principal': 'owner' };
+    const { id } = await readyCart(t, [{ variant: t.variants[0]!, quantity: 1 }], 'goodwill@example.com');
+    const placed = await t.app.inject({ method: 'POST', url: `/store/carts/${id}/complete`, payload: {} });
+    const order = placed.json().order ?? placed.json();
+    const refund = (amount: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/admin/orders/${order.id}/refunds`,
+        headers: owner,
+        payload: { amount, reason: 'scratched box' },
+      });
+    const unpaid = await refund(100);
+    expect(unpaid.statusCode).toBe(409);
+    expect(unpaid.json().error.code).toBe('ORDER_INVALID_TRANSITION');
+    const paid = await t.app.inject({
+      method: 'POST',
+      url: `/admin/orders/${order.id}/mark-paid`,
+      headers: owner,
+    });
+    expect(paid.statusCode, paid.body).toBe(200);
+    const partial = await refund(500);
+    expect(partial.statusCode, partial.body).toBe(200);
+    expect(partial.json()).toMatchObject({ payment_status: 'partially_refunded', refunded_total: 500 });
+    const tooMuch = await refund(order.total);
+    expect(tooMuch.statusCode).toBe(422);
+    expect(
+      (await t.app.inject({ url: `/admin/orders/${order.id}`, headers: owner })).json().refunded_total,
+    ).toBe(500);
+    const events = await t.ctx.db
+      .selectFrom('outbox_events')
+      .select('payload')
+      .where('topic', '=', 'order.refunded')
+      .execute();
+    expect(events.map((e) => JSON.parse(e.payload).amount)).toContain(500);
+  });
 });

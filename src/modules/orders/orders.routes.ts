@@ -20,6 +20,7 @@ import {
   requestReturn,
   shipFulfillment,
 } from './orders.operations.js';
+import { refundOrder } from './orders.refunds.js';
 import { OrderParams, OrderSchema } from './orders.schemas.js';
 import { addNote, getOrder, timeline, toOrder } from './orders.service.js';
 import type { FulfillmentState, OrderStatus, PaymentState } from './orders.tables.js';
@@ -228,6 +229,24 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
     '/admin/orders/:id/mark-paid',
     { schema: { params: OrderParams, ...Reply }, config: write },
     async (request) => done(await markPaid(ops(), request.params.id, actor(request))),
+  );
+  app.post(
+    '/admin/orders/:id/refunds',
+    {
+      schema: {
+        params: OrderParams,
+        body: Type.Object(
+          {
+            amount: Type.Integer({ minimum: 1, description: 'Minor units of the order currency' }),
+            reason: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        ...Reply,
+      },
+      config: { permission: 'payments:write' },
+    },
+    async (request) => done(await refundOrder(ops(), request.params.id, request.body, actor(request))),
   );
   app.post(
     '/admin/orders/:id/cancel',

@@ -31,7 +31,7 @@ export default function OrderDetail({ id }: { id: string }) {
   if (order.error) return <ErrorMessage error={order.error} />;
   if (!o) return <p className="loading">{t('common.loading')}</p>;
   const canWrite = can('orders:write');
-  const canPay = can('payments:write') && o.payment_id !== null;
+  const canRefund = can('payments:write') && o.payment_id !== null;
   const locations = [...new Set(o.allocations.map((a) => a.location_id))];
   const unfulfilled = o.items.some((line) => line.fulfilled_quantity < line.quantity);
   const open = o.status !== 'canceled';
@@ -103,24 +103,20 @@ export default function OrderDetail({ id }: { id: string }) {
         </article>
         <article className="panel">
           <h2>{t('orders.actions')}</h2>
-          {canPay && open && o.payment_status === 'authorized' && (
+          {canWrite && open && o.payment_id && ['awaiting', 'authorized'].includes(o.payment_status) && (
             <button
               type="button"
               disabled={action.busy}
               onClick={() =>
                 act(async () =>
-                  must(
-                    await api.POST('/admin/payments/{id}/capture', {
-                      params: { path: { id: o.payment_id! } },
-                    }),
-                  ),
+                  must(await api.POST('/admin/orders/{id}/mark-paid', { params: { path: { id } } })),
                 )
               }
             >
               {t('orders.capture')}
             </button>
           )}
-          {canPay && ['captured', 'partially_refunded'].includes(o.payment_status) && (
+          {canRefund && ['captured', 'partially_refunded'].includes(o.payment_status) && (
             <form
               className="inline-form"
               onSubmit={(event: FormEvent) => {
@@ -128,8 +124,8 @@ export default function OrderDetail({ id }: { id: string }) {
                 const amount = Math.round(Number(refund.replace(',', '.')) * 100);
                 void act(async () =>
                   must(
-                    await api.POST('/admin/payments/{id}/refunds', {
-                      params: { path: { id: o.payment_id! } },
+                    await api.POST('/admin/orders/{id}/refunds', {
+                      params: { path: { id } },
                       body: { amount },
                     }),
                   ),
