@@ -268,4 +268,5 @@ export const en = {
   'keys.secret': 'Secret (server to server, with scopes)',
   'keys.publishable': 'Publishable (storefront, sales channel)',
   'keys.createButton': 'Create key',
+  'inventory.movements': 'Recent movements',
 } as const;

@@ -272,4 +272,5 @@ export const pl: Record<keyof typeof en, string> = {
   'keys.secret': 'Tajny (serwer–serwer, z zakresami)',
   'keys.publishable': 'Publiczny (sklep, kanał sprzedaży)',
   'keys.createButton': 'Utwórz klucz',
+  'inventory.movements': 'Ostatnie ruchy',
 } as const;

@@ -23,6 +23,15 @@ export default function Inventory() {
     [location],
   );
   const lowStock = useLoad(async () => must(await api.GET('/admin/inventory/low-stock')), [levels.data]);
+  const movements = useLoad(
+    async () =>
+      must(
+        await api.GET('/admin/inventory/movements', {
+          params: { query: { limit: 25, ...(location ? { location_id: location } : {}) } },
+        }),
+      ),
+    [location, levels.data],
+  );
   const names = new Map((locations.data?.data ?? []).map((l) => [l.id, l.name]));
   const canWrite = can('inventory:write');
 
@@ -82,6 +91,33 @@ export default function Inventory() {
           ))}
         </tbody>
       </table>
+      <article className="panel">
+        <h2>{t('inventory.movements')}</h2>
+        <table data-testid="movements">
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.at')}</th>
+              <th scope="col">{t('inventory.variant')}</th>
+              <th scope="col">{t('inventory.location')}</th>
+              <th scope="col">{t('inventory.onHand')}</th>
+              <th scope="col">{t('inventory.reserved')}</th>
+              <th scope="col">{t('inventory.reason')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {movements.data?.data.map((m) => (
+              <tr key={m.id}>
+                <td>{dateTime(m.created_at, locale)}</td>
+                <td>{m.variant_id}</td>
+                <td>{names.get(m.location_id) ?? m.location_id}</td>
+                <td>{m.on_hand_delta > 0 ? `+${m.on_hand_delta}` : m.on_hand_delta}</td>
+                <td>{m.reserved_delta > 0 ? `+${m.reserved_delta}` : m.reserved_delta}</td>
+                <td>{m.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </article>
       <article className="panel">
         <h2>{t('inventory.lowStock')}</h2>
         <ul data-testid="low-stock">
