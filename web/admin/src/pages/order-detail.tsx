@@ -23,6 +23,14 @@ export default function OrderDetail({ id }: { id: string }) {
     async () => must(await api.GET('/admin/orders/{id}/fulfillments', { params: { path: { id } } })),
     [id, order.data],
   );
+  // Location names for the fulfil buttons; without inventory:read the ids stand in.
+  const locationNames = useLoad(
+    async () =>
+      can('inventory:read')
+        ? new Map(must(await api.GET('/admin/stock-locations')).data.map((l) => [l.id, l.name]))
+        : new Map<string, string>(),
+    [],
+  );
   const action = useAction();
   const [refund, setRefund] = useState('');
   const [shipping, setShipping] = useState<Record<string, { carrier: string; tracking_number: string }>>({});
@@ -165,7 +173,7 @@ export default function OrderDetail({ id }: { id: string }) {
                   )
                 }
               >
-                {t('orders.fulfilFrom', { location })}
+                {t('orders.fulfilFrom', { location: locationNames.data?.get(location) ?? location })}
               </button>
             ))}
           {canWrite && open && ['pending', 'paid'].includes(o.status) && (
@@ -190,7 +198,8 @@ export default function OrderDetail({ id }: { id: string }) {
               const form = shipping[f.id] ?? { carrier: '', tracking_number: '' };
               return (
                 <li key={f.id} data-testid="fulfillment">
-                  <strong>{t(`state.${f.status}` as MessageKey)}</strong> · {f.location_id}
+                  <strong>{t(`state.${f.status}` as MessageKey)}</strong> ·{' '}
+                  {locationNames.data?.get(f.location_id) ?? f.location_id}
                   {f.tracking_number && ` · ${f.carrier} ${f.tracking_number}`}
                   {canWrite && f.status === 'pending' && (
                     <form
