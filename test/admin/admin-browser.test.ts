@@ -146,6 +146,8 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), exportHref);
       expect(csv.split('\n')[0]).toContain('kpi');
 
+      await page.getByLabel('Period').selectOption('7');
+      expect(await page.getByLabel('From', { exact: true }).inputValue()).not.toBe('');
       await page.getByTestId('metric-select').selectOption('orders');
       await page.getByTestId('series-chart').waitFor();
       await page.getByTestId('language-select').selectOption('pl');

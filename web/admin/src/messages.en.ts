@@ -269,4 +269,7 @@ export const en = {
   'keys.publishable': 'Publishable (storefront, sales channel)',
   'keys.createButton': 'Create key',
   'inventory.movements': 'Recent movements',
+  'dashboard.preset': 'Period',
+  'dashboard.custom': 'Custom',
+  'dashboard.lastDays': 'Last {days} days',
 } as const;

@@ -273,4 +273,7 @@ export const pl: Record<keyof typeof en, string> = {
   'keys.publishable': 'Publiczny (sklep, kanał sprzedaży)',
   'keys.createButton': 'Utwórz klucz',
   'inventory.movements': 'Ostatnie ruchy',
+  'dashboard.preset': 'Okres',
+  'dashboard.custom': 'Własny',
+  'dashboard.lastDays': 'Ostatnie {days} dni',
 } as const;

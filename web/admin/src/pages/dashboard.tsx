@@ -19,6 +19,8 @@ const KPIS = [
 ] as const;
 const SERIES = ['revenue', 'orders', 'sessions', 'conversion_rate', 'aov', 'cart_abandonment_rate'] as const;
 type SeriesMetric = (typeof SERIES)[number];
+/** Whole days up to yesterday (today is still incomplete). */
+const PRESETS = [7, 30, 90];
 const ZONES = ['', 'UTC', 'Europe/Warsaw', 'Europe/London', 'America/New_York', 'America/Los_Angeles'];
 
 interface Range {
@@ -112,6 +114,23 @@ export default function Dashboard() {
       </header>
       <fieldset className="filters">
         <legend>{t('dashboard.range')}</legend>
+        <label>
+          {t('dashboard.preset')}
+          <select
+            value={PRESETS.find((days) => range.from === isoDay(-days) && range.to === isoDay(-1)) ?? ''}
+            onChange={(e) => {
+              const days = Number(e.target.value);
+              if (days) setRange({ ...range, from: isoDay(-days), to: isoDay(-1) });
+            }}
+          >
+            <option value="">{t('dashboard.custom')}</option>
+            {PRESETS.map((days) => (
+              <option key={days} value={days}>
+                {t('dashboard.lastDays', { days })}
+              </option>
+            ))}
+          </select>
+        </label>
         <label>
           {t('dashboard.from')}
           <input
