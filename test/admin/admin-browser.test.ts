@@ -300,7 +300,10 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       await row.getByLabel('Reason').fill('damaged in storage');
       await row.getByRole('button', { name: 'Apply' }).click();
       await expect.poll(async () => Number(await row.getByTestId('on-hand').textContent())).toBe(before - 3);
-      await page.getByTestId('movements').getByRole('row', { name: /damaged in storage/ }).waitFor();
+      await page
+        .getByTestId('movements')
+        .getByRole('row', { name: /damaged in storage/ })
+        .waitFor();
     });
     const movements = await t.app.inject({
       url: `/admin/inventory/movements?variant_id=${variant}`,
