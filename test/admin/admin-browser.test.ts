@@ -186,6 +186,16 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       expect(steps.some((s) => /fulfillment\(s\) created/.test(s))).toBe(true);
       expect(steps.some((s) => /Shipped with DHL|JD0123456789/.test(s))).toBe(true);
       expect(steps.length).toBeGreaterThanOrEqual(3);
+      // A return of one unit, received back into stock without a refund (the order was never paid).
+      await page.getByLabel('Return of Product 1 – Default').fill('1');
+      await page.getByRole('button', { name: 'Request return' }).click();
+      const ret = page.getByTestId('returns').getByRole('listitem').filter({ hasText: 'Requested' });
+      await ret.getByLabel('Refund (EUR)').fill('0');
+      await ret.getByRole('button', { name: 'Receive return' }).click();
+      await page.getByTestId('returns').getByText('Received').waitFor();
+      await expect
+        .poll(() => page.getByTestId('timeline').textContent())
+        .toMatch(/Return requested[\s\S]*Return received/);
     });
   });
 

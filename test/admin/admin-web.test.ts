@@ -139,6 +139,29 @@ describe('admin web app and its API', () => {
     expect(fulfilments.json().data).toEqual([
       expect.objectContaining({ id: fulfil.json().fulfillment_ids[0], status: expect.any(String) }),
     ]);
+    const shipped = await t.app.inject({
+      method: 'POST',
+      url: `/admin/orders/${first.id}/fulfillments/${fulfil.json().fulfillment_ids[0]}/shipments`,
+      headers: owner,
+      payload: { carrier: 'DHL', tracking_number: 'JD1' },
+    });
+    expect(shipped.statusCode, shipped.body).toBe(200);
+    const requested = await t.app.inject({
+      method: 'POST',
+      url: `/admin/orders/${first.id}/returns`,
+      headers: owner,
+      payload: { items: [{ line_item_id: first.items[0].id, quantity: 1 }], reason: 'too small' },
+    });
+    expect(requested.statusCode, requested.body).toBe(201);
+    const returns = await t.app.inject({ url: `/admin/orders/${first.id}/returns`, headers: owner });
+    expect(returns.json().data).toEqual([
+      expect.objectContaining({
+        id: requested.json().return_id,
+        status: 'requested',
+        reason: 'too small',
+        items: [{ line_item_id: first.items[0].id, quantity: 1 }],
+      }),
+    ]);
   });
 
   it('refunds part of a paid order, records it on the order and emits order.refunded', async () => {

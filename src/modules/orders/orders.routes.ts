@@ -225,6 +225,52 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
       };
     },
   );
+  app.get(
+    '/admin/orders/:id/returns',
+    {
+      schema: {
+        params: OrderParams,
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                status: Type.String(),
+                items: Type.Array(Type.Object({ line_item_id: Type.String(), quantity: Type.Integer() })),
+                restocked: Type.Boolean(),
+                refund_amount: Type.Integer(),
+                reason: Type.Union([Type.String(), Type.Null()]),
+                created_at: Type.String(),
+                received_at: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+        },
+      },
+      config: read,
+    },
+    async (request) => {
+      await getOrder(ctx.db, request.params.id);
+      const rows = await ctx.db
+        .selectFrom('order_returns')
+        .selectAll()
+        .where('order_id', '=', request.params.id)
+        .orderBy('id')
+        .execute();
+      return {
+        data: rows.map((r) => ({
+          id: r.id,
+          status: r.status,
+          items: JSON.parse(r.items) as { line_item_id: string; quantity: number }[],
+          restocked: r.restock === 1,
+          refund_amount: r.refund_amount,
+          reason: r.reason,
+          created_at: r.created_at,
+          received_at: r.received_at,
+        })),
+      };
+    },
+  );
   app.post(
     '/admin/orders/:id/mark-paid',
     { schema: { params: OrderParams, ...Reply }, config: write },

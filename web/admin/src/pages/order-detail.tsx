@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Link } from 'wouter';
 import { api, must } from '../api/client.js';
 import { ErrorMessage } from '../components/layout.js';
+import { OrderReturns } from '../components/order-returns.js';
 import { dateTime, money } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { type MessageKey, useLocale, useT } from '../i18n.js';
@@ -247,6 +248,7 @@ export default function OrderDetail({ id }: { id: string }) {
           </ul>
         </article>
       </div>
+      <OrderReturns order={o} canWrite={canWrite} onChange={order.reload} />
       <article className="panel">
         <h2>{t('orders.timeline')}</h2>
         <ol className="timeline" data-testid="timeline">
