@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../platform/http/context.js';
+import { adminWebModule } from './admin-web/index.js';
 import { analyticsModule } from './analytics/index.js';
 import { auditModule } from './audit/index.js';
 import { backupsModule } from './backups/index.js';
@@ -18,6 +19,7 @@ import { probesModule } from './probes/index.js';
 import { regionsModule } from './regions/index.js';
 import { shippingModule } from './shipping/index.js';
 import { storefrontWebModule } from './storefront-web/index.js';
+import { systemModule } from './system/index.js';
 
 /** A business module as the app sees it: its routes. Subscribers and jobs register on import. */
 export interface StratusModule {
@@ -46,5 +48,7 @@ export const modules: StratusModule[] = [
   backupsModule,
   probesModule,
   analyticsModule,
+  systemModule,
+  adminWebModule,
   storefrontWebModule,
 ];

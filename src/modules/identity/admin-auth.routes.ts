@@ -32,6 +32,7 @@ import {
   type StaffLoginResult,
   staffView,
 } from './staff.service.js';
+import { changeStaffPassword } from './staff-password.service.js';
 
 const tags = ['staff auth'];
 const StaffLoginAnswer = Type.Union([
@@ -203,6 +204,8 @@ export const adminAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
             staff: S.Staff,
             permissions: Type.Array(Type.String()),
             mfa_enrollment_required: Type.Boolean(),
+            /** For a cookie session: the value to echo in `x-csrf-token`, so a reloaded app can write. */
+            csrf_token: Type.Optional(Type.String()),
           }),
         },
       },
@@ -216,7 +219,39 @@ export const adminAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         principal.permissions === '*'
           ? ['*']
           : [...principal.permissions].filter((p) => p !== SELF_SERVICE).sort();
-      return { staff, permissions, mfa_enrollment_required: principal.mfa_pending === true };
+      // Only same-origin scripts can read this answer (no CORS for other origins), so handing the
+      // token back is as safe as the login answer that first carried it.
+      const csrf_token = principal.session_id
+        ? csrfToken(d.secrets.sessionSecret, principal.session_id)
+        : undefined;
+      return { staff, permissions, mfa_enrollment_required: principal.mfa_pending === true, csrf_token };
+    },
+  );
+
+  app.post(
+    '/admin/me/password',
+    {
+      schema: {
+        tags,
+        summary: 'Change your password (needs the current one); your other sessions end',
+        body: Type.Object({ current_password: Type.String({ maxLength: 200 }), new_password: S.Password }),
+        response: { 200: S.Ok },
+      },
+      config: self,
+    },
+    async (request) => {
+      const principal = requireKind(request, 'staff');
+      await changeStaffPassword(
+        await deps(),
+        {
+          staff_id: principal.id,
+          session_id: principal.session_id,
+          current_password: request.body.current_password,
+          new_password: request.body.new_password,
+        },
+        actorFrom(request),
+      );
+      return { ok: true };
     },
   );
 

@@ -1,6 +1,7 @@
 import { normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { ORDER_EMAIL_INDEX, type OrderReadDeps, openOrderRow, toOrder } from './orders.service.js';
+import type { FulfillmentState, OrderStatus, PaymentState } from './orders.tables.js';
 
 export interface OrderListFilter {
   limit: number;
@@ -9,6 +10,14 @@ export interface OrderListFilter {
   email?: string | undefined;
   /** Only this customer's orders (the storefront's order history). */
   customer_id?: string | undefined;
+  status?: OrderStatus | undefined;
+  payment_status?: PaymentState | undefined;
+  fulfillment_status?: FulfillmentState | undefined;
+  /** ISO date-times: placed at or after `created_from`, before `created_to`. */
+  created_from?: string | undefined;
+  created_to?: string | undefined;
+  /** An order number (`#1001` or `1001`) or an exact email (through the blind index). */
+  q?: string | undefined;
 }
 
 /**
@@ -23,13 +32,18 @@ export async function listOrders(deps: OrderReadDeps, filter: OrderListFilter) {
     .orderBy('id', 'desc')
     .limit(filter.limit + 1);
   if (after) query = query.where('id', '<', String(after[0]));
-  if (filter.email !== undefined)
-    query = query.where(
-      'email_index',
-      '=',
-      deps.crypto.blindIndex(ORDER_EMAIL_INDEX, normaliseEmail(filter.email)),
-    );
+  const term = filter.q?.trim().replace(/^#/, '');
+  const number = term && /^[0-9]{1,12}$/.test(term) ? Number(term) : undefined;
+  const email = filter.email ?? (term && number === undefined ? term : undefined);
+  if (email !== undefined)
+    query = query.where('email_index', '=', deps.crypto.blindIndex(ORDER_EMAIL_INDEX, normaliseEmail(email)));
+  if (number !== undefined) query = query.where('number', '=', number);
   if (filter.customer_id !== undefined) query = query.where('customer_id', '=', filter.customer_id);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.payment_status) query = query.where('payment_status', '=', filter.payment_status);
+  if (filter.fulfillment_status) query = query.where('fulfillment_status', '=', filter.fulfillment_status);
+  if (filter.created_from) query = query.where('created_at', '>=', new Date(filter.created_from).toISOString());
+  if (filter.created_to) query = query.where('created_at', '<', new Date(filter.created_to).toISOString());
   const page = toPage(await query.execute(), filter.limit, (row) => [row.id]);
   const ids = page.data.map((o) => o.id);
   const lines = ids.length

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { fieldCrypto } from '../../platform/crypto/field-crypto.js';
 import type { AppContext } from '../../platform/http/context.js';
@@ -21,8 +22,10 @@ import {
   requestReturn,
   shipFulfillment,
 } from './orders.operations.js';
+import { refundOrder } from './orders.refunds.js';
 import { OrderParams, OrderSchema } from './orders.schemas.js';
 import { addNote, getOrder, timeline } from './orders.service.js';
+import type { FulfillmentState, OrderStatus, PaymentState } from './orders.tables.js';
 
 const Items = Type.Array(
   Type.Object(
@@ -43,6 +46,32 @@ const ReturnParams = Type.Object({
   return_id: Type.String({ pattern: '^ret_[0-9A-Z]{26}$' }),
 });
 const Reply = { response: { 200: OrderSchema } };
+const Enum = (values: string[]) => Type.Optional(Type.Union(values.map((v) => Type.Literal(v))));
+/** The order list's filters (the admin app's order screen); all optional, combined with AND. */
+const OrderFilters = Type.Object({
+  status: Enum([
+    'pending',
+    'paid',
+    'partially_fulfilled',
+    'fulfilled',
+    'shipped',
+    'delivered',
+    'canceled',
+    'partially_refunded',
+    'refunded',
+  ]),
+  payment_status: Enum(['awaiting', 'authorized', 'captured', 'partially_refunded', 'refunded', 'canceled']),
+  fulfillment_status: Enum(['not_fulfilled', 'partially_fulfilled', 'fulfilled', 'shipped', 'delivered']),
+  created_from: Type.Optional(Type.String({ format: 'date-time', description: 'Placed at or after' })),
+  created_to: Type.Optional(Type.String({ format: 'date-time', description: 'Placed before' })),
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 320,
+      description: 'An order number (#1001 or 1001) or the exact email',
+    }),
+  ),
+});
 
 export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -66,25 +95,36 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
     '/admin/orders',
     {
       schema: {
-        querystring: Type.Object({
-          ...PageQuery.properties,
-          email: Type.Optional(
-            Type.String({
-              minLength: 3,
-              maxLength: 320,
-              description: 'Exact email (any case), found through its blind index',
-            }),
-          ),
-        }),
+        querystring: Type.Intersect([
+          PageQuery,
+          OrderFilters,
+          Type.Object({
+            email: Type.Optional(
+              Type.String({
+                minLength: 3,
+                maxLength: 320,
+                description: 'Exact email (any case), found through its blind index',
+              }),
+            ),
+          }),
+        ]),
         response: { 200: Page(OrderSchema) },
       },
       config: read,
     },
-    async (request) =>
-      listOrders(
+    async (request) => {
+      const { limit = 20, status, payment_status, fulfillment_status, ...rest } = request.query;
+      return listOrders(
         { db: ctx.db, crypto },
-        { limit: request.query.limit ?? 20, cursor: request.query.cursor, email: request.query.email },
-      ),
+        {
+          ...rest,
+          limit,
+          status: status as OrderStatus | undefined,
+          payment_status: payment_status as PaymentState | undefined,
+          fulfillment_status: fulfillment_status as FulfillmentState | undefined,
+        },
+      );
+    },
   );
   app.get('/admin/orders/:id', { schema: { params: OrderParams, ...Reply }, config: read }, async (request) =>
     getOrder({ db: ctx.db, crypto }, request.params.id),
@@ -113,10 +153,130 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
     },
     async (request) => ({ data: await timeline(ctx.db, request.params.id) }),
   );
+  app.get(
+    '/admin/orders/:id/fulfillments',
+    {
+      schema: {
+        params: OrderParams,
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                location_id: Type.String(),
+                provider: Type.String(),
+                status: Type.String(),
+                items: Type.Array(
+                  Type.Object({
+                    line_item_id: Type.String(),
+                    variant_id: Type.String(),
+                    quantity: Type.Integer(),
+                  }),
+                ),
+                carrier: Type.Union([Type.String(), Type.Null()]),
+                tracking_number: Type.Union([Type.String(), Type.Null()]),
+                shipped_at: Type.Union([Type.String(), Type.Null()]),
+                delivered_at: Type.Union([Type.String(), Type.Null()]),
+                created_at: Type.String(),
+              }),
+            ),
+          }),
+        },
+      },
+      config: read,
+    },
+    async (request) => {
+      await getOrder({ db: ctx.db, crypto }, request.params.id);
+      const rows = await ctx.db
+        .selectFrom('fulfillments')
+        .selectAll()
+        .where('order_id', '=', request.params.id)
+        .orderBy('id')
+        .execute();
+      return {
+        data: rows.map((f) => ({
+          id: f.id,
+          location_id: f.location_id,
+          provider: f.provider,
+          status: f.status,
+          items: JSON.parse(f.items) as { line_item_id: string; variant_id: string; quantity: number }[],
+          carrier: f.carrier,
+          tracking_number: f.tracking_number,
+          shipped_at: f.shipped_at,
+          delivered_at: f.delivered_at,
+          created_at: f.created_at,
+        })),
+      };
+    },
+  );
+  app.get(
+    '/admin/orders/:id/returns',
+    {
+      schema: {
+        params: OrderParams,
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                status: Type.String(),
+                items: Type.Array(Type.Object({ line_item_id: Type.String(), quantity: Type.Integer() })),
+                restocked: Type.Boolean(),
+                refund_amount: Type.Integer(),
+                reason: Type.Union([Type.String(), Type.Null()]),
+                created_at: Type.String(),
+                received_at: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+        },
+      },
+      config: read,
+    },
+    async (request) => {
+      await getOrder({ db: ctx.db, crypto }, request.params.id);
+      const rows = await ctx.db
+        .selectFrom('order_returns')
+        .selectAll()
+        .where('order_id', '=', request.params.id)
+        .orderBy('id')
+        .execute();
+      return {
+        data: rows.map((r) => ({
+          id: r.id,
+          status: r.status,
+          items: JSON.parse(r.items) as { line_item_id: string; quantity: number }[],
+          restocked: r.restock === 1,
+          refund_amount: r.refund_amount,
+          reason: r.reason,
+          created_at: r.created_at,
+          received_at: r.received_at,
+        })),
+      };
+    },
+  );
   app.post(
     '/admin/orders/:id/mark-paid',
     { schema: { params: OrderParams, ...Reply }, config: write },
     async (request) => done(await markPaid(ops(), request.params.id, actor(request))),
+  );
+  app.post(
+    '/admin/orders/:id/refunds',
+    {
+      schema: {
+        params: OrderParams,
+        body: Type.Object(
+          {
+            amount: Type.Integer({ minimum: 1, description: 'Minor units of the order currency' }),
+            reason: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        ...Reply,
+      },
+      config: { permission: 'payments:write' },
+    },
+    async (request) => done(await refundOrder(ops(), request.params.id, request.body, actor(request))),
   );
   app.post(
     '/admin/orders/:id/cancel',

@@ -1,0 +1,169 @@
+import { type ComponentType, lazy, Suspense, useState } from 'react';
+import { Redirect, Route, Router, Switch } from 'wouter';
+import { Layout } from './components/layout.js';
+import { type Locale, LocaleContext, pickLocale, storeLocale, useT } from './i18n.js';
+import { LoginPage } from './pages/login.js';
+import { SessionProvider, useSession } from './session.js';
+
+export const BASE = '/admin/app';
+
+/**
+ * A code-split screen that renders without suspending once its chunk is in: React.lazy alone suspends
+ * on its first render even when the chunk is already loaded, and React throttles that reveal by 300 ms.
+ */
+interface Screen<P extends object> {
+  Lazy: ComponentType<P>;
+  ready: ComponentType<P> | null;
+  preload: () => Promise<void>;
+}
+
+function screen<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): Screen<P> {
+  const entry: Screen<P> = {
+    Lazy: lazy(load),
+    ready: null,
+    preload: () =>
+      load().then((module) => {
+        entry.ready = module.default;
+      }),
+  };
+  return entry;
+}
+
+function Show<P extends object>({ screen, props }: { screen: Screen<P>; props: P }) {
+  const Component = screen.ready ?? screen.Lazy;
+  return <Component {...props} />;
+}
+
+// Each screen is its own chunk: the first load carries only the shell, the login and the router.
+const Dashboard = screen(() => import('./pages/dashboard.js'));
+const Orders = screen(() => import('./pages/orders.js'));
+const OrderDetail = screen(() => import('./pages/order-detail.js'));
+const Account = screen(() => import('./pages/account.js'));
+const Products = screen(() => import('./pages/products.js'));
+const ProductNew = screen(() => import('./pages/product-new.js'));
+const Inventory = screen(() => import('./pages/inventory.js'));
+const Customers = screen(() => import('./pages/customers.js'));
+const CustomerDetail = screen(() => import('./pages/customer-detail.js'));
+const AuditLog = screen(() => import('./pages/audit-log.js'));
+const System = screen(() => import('./pages/system.js'));
+const Staff = screen(() => import('./pages/staff.js'));
+const ApiKeys = screen(() => import('./pages/api-keys.js'));
+
+/** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
+export const SCREENS = [
+  { path: '/dashboard', permission: 'analytics:read', label: 'nav.dashboard' },
+  { path: '/orders', permission: 'orders:read', label: 'nav.orders' },
+  { path: '/products', permission: 'catalog:read', label: 'nav.products' },
+  { path: '/inventory', permission: 'inventory:read', label: 'nav.inventory' },
+  { path: '/customers', permission: 'customers:read', label: 'nav.customers' },
+  { path: '/audit-log', permission: 'audit:read', label: 'nav.audit' },
+  { path: '/staff', permission: 'staff:read', label: 'nav.staff' },
+  { path: '/api-keys', permission: 'settings:read', label: 'nav.apiKeys' },
+  { path: '/system', permission: 'system:read', label: 'nav.system' },
+] as const;
+
+/** The chunk of the screen in the address bar loads while `/admin/me` is asked, not after it. */
+function preloadInitialScreen(): Promise<unknown> {
+  const path = location.pathname.slice(BASE.length);
+  const wanted = path.startsWith('/dashboard')
+    ? Dashboard
+    : /^\/orders\/./.test(path)
+      ? OrderDetail
+      : path.startsWith('/orders')
+        ? Orders
+        : path.startsWith('/account')
+          ? Account
+          : path === '/products/new'
+            ? ProductNew
+            : path.startsWith('/products')
+              ? Products
+              : path.startsWith('/inventory')
+                ? Inventory
+                : /^\/customers\/./.test(path)
+                  ? CustomerDetail
+                  : path.startsWith('/customers')
+                    ? Customers
+                    : path.startsWith('/audit-log')
+                      ? AuditLog
+                      : path.startsWith('/system')
+                        ? System
+                        : path.startsWith('/staff')
+                          ? Staff
+                          : path.startsWith('/api-keys')
+                            ? ApiKeys
+                            : null;
+  return wanted ? wanted.preload().catch(() => {}) : Promise.resolve();
+}
+
+export function App() {
+  const [locale, setLocaleState] = useState<Locale>(pickLocale);
+  const setLocale = (next: Locale) => {
+    storeLocale(next);
+    setLocaleState(next);
+  };
+  return (
+    <LocaleContext.Provider value={{ locale, setLocale }}>
+      <SessionProvider ready={preloadInitialScreen}>
+        <Router base={BASE}>
+          <Shell />
+        </Router>
+      </SessionProvider>
+    </LocaleContext.Provider>
+  );
+}
+
+function Shell() {
+  const t = useT();
+  const { me, loading, can } = useSession();
+  if (loading) return <p className="loading">{t('common.loading')}</p>;
+  if (!me) return <LoginPage />;
+  const home = SCREENS.find((screen) => can(screen.permission))?.path ?? '/account';
+  const guarded = (permission: string, screen: React.ReactNode) => (can(permission) ? screen : <Forbidden />);
+  return (
+    <Layout>
+      <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
+        <Switch>
+          <Route path="/">
+            <Redirect to={home} replace />
+          </Route>
+          <Route path="/dashboard">{guarded('analytics:read', <Show screen={Dashboard} props={{}} />)}</Route>
+          <Route path="/orders">{guarded('orders:read', <Show screen={Orders} props={{}} />)}</Route>
+          <Route path="/orders/:id">
+            {(params) => guarded('orders:read', <Show screen={OrderDetail} props={{ id: params.id }} />)}
+          </Route>
+          <Route path="/products">{guarded('catalog:read', <Show screen={Products} props={{}} />)}</Route>
+          <Route path="/products/new">
+            {guarded('catalog:write', <Show screen={ProductNew} props={{}} />)}
+          </Route>
+          <Route path="/inventory">{guarded('inventory:read', <Show screen={Inventory} props={{}} />)}</Route>
+          <Route path="/customers">{guarded('customers:read', <Show screen={Customers} props={{}} />)}</Route>
+          <Route path="/customers/:id">
+            {(params) =>
+              guarded('customers:read', <Show screen={CustomerDetail} props={{ id: params.id }} />)
+            }
+          </Route>
+          <Route path="/audit-log">{guarded('audit:read', <Show screen={AuditLog} props={{}} />)}</Route>
+          <Route path="/system">{guarded('system:read', <Show screen={System} props={{}} />)}</Route>
+          <Route path="/staff">{guarded('staff:read', <Show screen={Staff} props={{}} />)}</Route>
+          <Route path="/api-keys">{guarded('settings:read', <Show screen={ApiKeys} props={{}} />)}</Route>
+          <Route path="/account">
+            <Show screen={Account} props={{}} />
+          </Route>
+          <Route>
+            <h1>{t('error.notFound')}</h1>
+          </Route>
+        </Switch>
+      </Suspense>
+    </Layout>
+  );
+}
+
+function Forbidden() {
+  const t = useT();
+  return (
+    <section role="alert" data-testid="forbidden">
+      <h1>{t('error.forbiddenTitle')}</h1>
+      <p>{t('error.forbidden')}</p>
+    </section>
+  );
+}
