@@ -25,8 +25,14 @@ describe('customer carts', () => {
     expect(res.statusCode).toBe(201);
     return res.json() as { id: string; customer_id: string | null };
   };
-  const add = async (cartId: string, variant: string, quantity: number) => {
-    const res = await inject('POST', `/store/carts/${cartId}/line-items`, { variant_id: variant, quantity });
+  // A customer's cart opens only to that customer: calls on it carry their credentials.
+  const add = async (cartId: string, variant: string, quantity: number, headers = {}) => {
+    const res = await inject(
+      'POST',
+      `/store/carts/${cartId}/line-items`,
+      { variant_id: variant, quantity },
+      headers,
+    );
     expect(res.statusCode, res.body).toBe(200);
   };
   const login = (who: CustomerCredentials, cart_id?: string) =>
@@ -36,8 +42,8 @@ describe('customer carts', () => {
       transport: 'bearer',
       ...(cart_id ? { cart_id } : {}),
     });
-  const quantities = async (cartId: string) => {
-    const res = await inject('GET', `/store/carts/${cartId}`);
+  const quantities = async (cartId: string, headers = {}) => {
+    const res = await inject('GET', `/store/carts/${cartId}`, undefined, headers);
     expect(res.statusCode).toBe(200);
     return Object.fromEntries(
       (res.json().items as { variant_id: string; quantity: number }[]).map((i) => [i.variant_id, i.quantity]),
@@ -59,7 +65,7 @@ describe('customer carts', () => {
     const [v0, v1] = store.variants as [string, string];
     const own = await newCart(ada.headers);
     expect(own.customer_id).toBe(ada.id);
-    await add(own.id, v0, 1);
+    await add(own.id, v0, 1, ada.headers);
     const guest = await newCart();
     expect(guest.customer_id).toBeNull();
     await add(guest.id, v0, 2);
@@ -69,8 +75,8 @@ describe('customer carts', () => {
     const res = await login(ada, guest.id);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ cart_id: own.id, token: expect.any(String) });
-    expect(await quantities(own.id)).toEqual({ [v0]: 3, [v1]: 1 });
-    const merged = (await inject('GET', `/store/carts/${own.id}`)).json();
+    expect(await quantities(own.id, ada.headers)).toEqual({ [v0]: 3, [v1]: 1 });
+    const merged = (await inject('GET', `/store/carts/${own.id}`, undefined, ada.headers)).json();
     expect(merged.shipping_address).toMatchObject({ city: ADDRESS.city });
     expect((await inject('GET', `/store/carts/${guest.id}`)).json().error.code).toBe('CART_NOT_FOUND');
     expect(await mergedEvents(guest.id)).toEqual([
@@ -80,7 +86,7 @@ describe('customer carts', () => {
     // Signing in again (a retried request, another device) changes nothing and names the same cart.
     const again = await login(ada, guest.id);
     expect(again.json().cart_id).toBe(own.id);
-    expect(await quantities(own.id)).toEqual({ [v0]: 3, [v1]: 1 });
+    expect(await quantities(own.id, ada.headers)).toEqual({ [v0]: 3, [v1]: 1 });
   });
 
   it('hands the guest cart to a customer who has no open cart', async () => {
@@ -89,7 +95,11 @@ describe('customer carts', () => {
     await add(guest.id, store.variants[2]!, 1);
     const res = await login(bob, guest.id);
     expect(res.json().cart_id).toBe(guest.id);
-    expect((await inject('GET', `/store/carts/${guest.id}`)).json().customer_id).toBe(bob.id);
+    expect((await inject('GET', `/store/carts/${guest.id}`, undefined, bob.headers)).json().customer_id).toBe(
+      bob.id,
+    );
+    // Now the cart is Bob's, it no longer opens without his credentials.
+    expect((await inject('GET', `/store/carts/${guest.id}`)).statusCode).toBe(404);
     expect(await mergedEvents(guest.id)).toHaveLength(1);
   });
 
@@ -97,12 +107,13 @@ describe('customer carts', () => {
     const carol = await customerCredentials(store);
     const dave = await customerCredentials(store);
     const carolsCart = await newCart(carol.headers);
-    await add(carolsCart.id, store.variants[0]!, 1);
+    await add(carolsCart.id, store.variants[0]!, 1, carol.headers);
     const res = await login(dave, carolsCart.id);
     expect(res.statusCode).toBe(200);
     expect(res.json().cart_id).toBeNull();
-    expect((await inject('GET', `/store/carts/${carolsCart.id}`)).json().customer_id).toBe(carol.id);
-    expect(await quantities(carolsCart.id)).toEqual({ [store.variants[0]!]: 1 });
+    const carols = await inject('GET', `/store/carts/${carolsCart.id}`, undefined, carol.headers);
+    expect(carols.json().customer_id).toBe(carol.id);
+    expect(await quantities(carolsCart.id, carol.headers)).toEqual({ [store.variants[0]!]: 1 });
 
     const sessions = async () =>
       (await store.ctx.db.selectFrom('sessions').select('id').where('subject_id', '=', dave.id).execute())
@@ -130,12 +141,17 @@ describe('customer carts', () => {
 
     const priced = async (headers: object) => {
       const cart = await newCart(headers);
-      await add(cart.id, store.variants[0]!, 1); // 1999
-      const res = await inject('PATCH', `/store/carts/${cart.id}`, {
-        email: 'shopper@example.test',
-        shipping_address: ADDRESS,
-        shipping_option_id: store.shippingOptionId,
-      });
+      await add(cart.id, store.variants[0]!, 1, headers); // 1999
+      const res = await inject(
+        'PATCH',
+        `/store/carts/${cart.id}`,
+        {
+          email: 'shopper@example.test',
+          shipping_address: ADDRESS,
+          shipping_option_id: store.shippingOptionId,
+        },
+        headers,
+      );
       return { id: cart.id, body: res.json() };
     };
     const vipCart = await priced(vip.headers);
@@ -160,10 +176,12 @@ describe('customer carts', () => {
     expect(list.statusCode, list.body).toBe(201);
     const unitPrice = async (headers: object) => {
       const cart = await newCart(headers);
-      const res = await inject('POST', `/store/carts/${cart.id}/line-items`, {
-        variant_id: store.variants[1]!,
-        quantity: 1,
-      });
+      const res = await inject(
+        'POST',
+        `/store/carts/${cart.id}/line-items`,
+        { variant_id: store.variants[1]!, quantity: 1 },
+        headers,
+      );
       return res.json().items[0].unit_price;
     };
     expect(await unitPrice(vip.headers)).toBe(1500);
@@ -174,9 +192,7 @@ describe('customer carts', () => {
       'POST',
       `/store/carts/${vipCart.id}/complete`,
       {},
-      {
-        'idempotency-key': `vip-${vipCart.id}`,
-      },
+      { ...vip.headers, 'idempotency-key': `vip-${vipCart.id}` },
     );
     expect(completed.statusCode, completed.body).toBe(200);
     expect(completed.json().order).toMatchObject({ customer_id: vip.id, discount_total: 200 });

@@ -96,4 +96,65 @@ describe('orders follow provider-side payment changes (webhook → outbox → or
       .execute();
     expect(paid).toHaveLength(1);
   });
+
+  it('follows captures and partial refunds staff make through the payments API, once each', async () => {
+    const { id } = await readyCart(store, [{ variant: store.variants[0]!, quantity: 1 }]);
+    const done = await store.app.inject({
+      method: 'POST',
+      url: `/store/carts/${id}/complete`,
+      payload: { payment: { provider: 'stripe', data: { payment_method: 'pm_card_visa' } } },
+    });
+    const { order } = done.json();
+    const deliver = async (topic: string) => {
+      const rows = await store.ctx.db
+        .selectFrom('outbox_events')
+        .selectAll()
+        .where('topic', '=', topic)
+        .where('payload', 'like', `%${order.payment_id}%`)
+        .orderBy('id', 'desc')
+        .execute();
+      const event = rows[0]!;
+      const delivered = {
+        id: event.id,
+        topic: event.topic,
+        payload: JSON.parse(event.payload),
+        created_at: event.created_at,
+        attempt: 1,
+      };
+      // Delivered twice (at least once): the second changes nothing.
+      for (const attempt of [1, 2])
+        await paymentSyncSubscriber.handle(
+          { ...delivered, attempt },
+          { db: store.ctx.db, logger: store.ctx.logger },
+        );
+    };
+    const call = (path: string, payload?: object) =>
+      store.app.inject({
+        method: 'POST',
+        url: `/admin/payments/${order.payment_id}${path}`,
+        headers: owner,
+        payload,
+      });
+    const current = async () =>
+      (await store.app.inject({ url: `/admin/orders/${order.id}`, headers: owner })).json();
+
+    expect((await call('/capture')).statusCode).toBe(200);
+    await deliver('payment.captured');
+    expect(await current()).toMatchObject({ status: 'paid', payment_status: 'captured', refunded_total: 0 });
+
+    expect((await call('/refunds', { amount: 300 })).statusCode).toBe(201);
+    await deliver('payment.refunded');
+    expect(await current()).toMatchObject({ payment_status: 'partially_refunded', refunded_total: 300 });
+    expect((await call('/refunds', { amount: 200 })).statusCode).toBe(201);
+    await deliver('payment.refunded');
+    expect(await current()).toMatchObject({ payment_status: 'partially_refunded', refunded_total: 500 });
+
+    const refundedEvents = await store.ctx.db
+      .selectFrom('outbox_events')
+      .select('payload')
+      .where('topic', '=', 'order.refunded')
+      .where('payload', 'like', `%${order.id}%`)
+      .execute();
+    expect(refundedEvents).toHaveLength(2);
+  });
 });

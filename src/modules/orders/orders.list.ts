@@ -42,7 +42,8 @@ export async function listOrders(deps: OrderReadDeps, filter: OrderListFilter) {
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.payment_status) query = query.where('payment_status', '=', filter.payment_status);
   if (filter.fulfillment_status) query = query.where('fulfillment_status', '=', filter.fulfillment_status);
-  if (filter.created_from) query = query.where('created_at', '>=', new Date(filter.created_from).toISOString());
+  if (filter.created_from)
+    query = query.where('created_at', '>=', new Date(filter.created_from).toISOString());
   if (filter.created_to) query = query.where('created_at', '<', new Date(filter.created_to).toISOString());
   const page = toPage(await query.execute(), filter.limit, (row) => [row.id]);
   const ids = page.data.map((o) => o.id);

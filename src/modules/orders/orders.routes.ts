@@ -1,6 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { fieldCrypto } from '../../platform/crypto/field-crypto.js';
 import type { AppContext } from '../../platform/http/context.js';

@@ -5,16 +5,18 @@ import { PAYMENT_MOVES } from './orders.status.js';
 import type { PaymentState } from './orders.tables.js';
 
 /**
- * Keeps an order's payment state in step with its payment when the provider moves it on its own
- * (a Stripe or PayPal webhook: captured later, refunded or voided in the provider's dashboard).
- * Idempotent: a move the order has already made, or may not make, is skipped.
+ * Keeps an order's payment state in step with its payment whenever the payment moves outside the
+ * order's own operations: a Stripe or PayPal webhook (captured later, refunded or voided in the
+ * provider's dashboard) or staff using the payments API directly. Idempotent: a move the order has
+ * already made (same state and, for refunds, the same refunded total), or may not make, is skipped;
+ * so the events of the order's own captures and refunds change nothing here.
  */
 export const paymentSyncSubscriber: Subscriber = {
   name: 'orders.payment-sync',
   topics: ['payment.captured', 'payment.refunded', 'payment.canceled'],
   handle: async (event, { db }) => {
     const payload = event.payload as { payment_id?: string; source?: string; status?: string };
-    if (payload.source !== 'webhook' || !payload.payment_id) return;
+    if (!payload.payment_id) return;
     const target: PaymentState | undefined =
       event.topic === 'payment.captured'
         ? 'captured'
@@ -31,20 +33,22 @@ export const paymentSyncSubscriber: Subscriber = {
     if (!order) return;
     await inTransaction(db, async (trx) => {
       const locked = await lockOrder(trx, order.id);
-      if (locked.payment_status === target || !PAYMENT_MOVES[locked.payment_status].includes(target)) return;
       const payment = await trx
         .selectFrom('payments')
         .select(['amount_refunded'])
         .where('id', '=', payload.payment_id!)
         .executeTakeFirst();
+      const refunded_total = target.endsWith('refunded')
+        ? (payment?.amount_refunded ?? locked.refunded_total)
+        : locked.refunded_total;
+      const done = locked.payment_status === target && locked.refunded_total === refunded_total;
+      if (done || !PAYMENT_MOVES[locked.payment_status].includes(target)) return;
       await moveOrder(trx, locked, {
         payment_status: target,
-        refunded_total: target.endsWith('refunded')
-          ? (payment?.amount_refunded ?? locked.refunded_total)
-          : locked.refunded_total,
+        refunded_total,
         topic: target === 'captured' ? 'paid' : target === 'canceled' ? 'payment_canceled' : 'refunded',
-        message: `Payment ${target.replace('_', ' ')} by the provider`,
-        actor: 'webhook',
+        message: `Payment ${target.replace('_', ' ')} ${payload.source === 'webhook' ? 'by the provider' : 'through the payments API'}`,
+        actor: payload.source === 'webhook' ? 'webhook' : 'payments',
         data: { payment_id: payload.payment_id, event_id: event.id },
       });
     });

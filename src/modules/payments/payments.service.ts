@@ -127,7 +127,7 @@ export async function initiatePayment(
   providers: PaymentProviders,
   input: InitiateInput,
 ): Promise<{ payment: Payment; client_data: Record<string, unknown> }> {
-  const { provider, row, opened: result } = await openPayment(providers, input);
+  const { row, opened: result } = await openPayment(providers, input);
   await inTransaction(db, async (trx) => {
     await trx.insertInto('payments').values(row).execute();
     await emit(trx, { topic: 'payment.initiated', payload: eventPayload(row) });

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { ApiError, api } from './api.js';
+import { ApiError, api, CSRF_KEY } from './api.js';
 import { analyticsChoice, setAnalyticsChoice, track } from './tracking.js';
 
 /** Version of the consent text the shopper saw; recorded with a signed-in customer's choices. */
@@ -26,7 +26,6 @@ interface AccountApi {
 const AccountContext = createContext<AccountApi | null>(null);
 // The session itself is an httpOnly cookie the page never sees; the CSRF token is not a credential
 // on its own, so it may live in storage to survive reloads (docs/security.md).
-const CSRF_KEY = 'stratus.csrf';
 
 export function useAccount(): AccountApi {
   const account = useContext(AccountContext);
@@ -63,11 +62,7 @@ export function AccountProvider({ children }: { children: ReactNode }) {
   const [customer, setCustomer] = useState<Customer | null | undefined>(undefined);
 
   const call = useCallback(<T,>(path: string, init: Parameters<typeof api>[1] = {}) => {
-    const csrf = localStorage.getItem(CSRF_KEY);
-    return api<T>(path, {
-      ...init,
-      headers: { ...init.headers, ...(csrf ? { 'x-csrf-token': csrf } : {}) },
-    }).catch((error: unknown) => {
+    return api<T>(path, init).catch((error: unknown) => {
       // An ended session (logout elsewhere, password reset, expiry): show the shop as signed out.
       if (error instanceof ApiError && error.status === 401) setCustomer(null);
       throw error;

@@ -115,11 +115,18 @@ export function queryString(query: Query): string {
   return text ? `?${text}` : '';
 }
 
+/** Where a signed-in browser keeps its session's CSRF token (set at sign-in). */
+export const CSRF_KEY = 'stratus.csrf';
+
 export async function api<T>(
   path: string,
   init: { method?: string; body?: unknown; headers?: Record<string, string>; query?: Query } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+  // A signed-in browser proves every call is its own (cookie + CSRF token): a customer's cart answers
+  // only to its customer, so cart calls need the token as much as account calls do.
+  const csrf = localStorage.getItem(CSRF_KEY);
+  if (csrf) headers['x-csrf-token'] = csrf;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${path}${init.query ? queryString(init.query) : ''}`, {
     method: init.method ?? 'GET',
