@@ -125,6 +125,14 @@ describe('data protection: encryption at rest, key rotation, audit chain, GDPR',
       expect(done.statusCode, done.body).toBe(200);
       expect(done.json().order).toMatchObject({ email: p.email, customer_id: customers[i]!.id });
       orderIds.push(done.json().order.id);
+      // Staff notes are free text about the person: personal data too.
+      const note = await t.app.inject({
+        method: 'POST',
+        url: `/admin/orders/${done.json().order.id}/notes`,
+        headers: owner.headers,
+        payload: { message: `Called ${p.first} on ${p.phone} about the parcel to ${p.street}` },
+      });
+      expect(note.statusCode, note.body).toBe(204);
       await readyCart({ ...shop, app: t.app }, lines, p.email.toUpperCase(), as);
     }
   });
@@ -167,6 +175,13 @@ describe('data protection: encryption at rest, key rotation, audit chain, GDPR',
       address_1: `12 ${people[1]!.street}`,
       phone: people[1]!.phone,
     });
+    const history = await t.app.inject({
+      url: `/admin/orders/${orderIds[1]}/timeline`,
+      headers: owner.headers,
+    });
+    expect(history.json().data).toContainEqual(
+      expect.objectContaining({ kind: 'note', message: expect.stringContaining(people[1]!.phone) }),
+    );
     // A replayed completion answers the same order from its (encrypted) stored response.
     const replay = await t.app.inject({
       method: 'POST',

@@ -39,6 +39,8 @@ registerEncryptedColumns({
   columns: ['email', 'shipping_address', 'billing_address'],
   legacyPlaintext: { emailIndex: { column: 'email_index', source: 'email', purpose: ORDER_EMAIL_INDEX } },
 });
+// Staff notes in the timeline are encrypted (system entries stay clear): rotation re-encrypts them.
+registerEncryptedColumns({ table: 'order_events', columns: ['message'] });
 
 registerExportSection({
   name: 'orders',

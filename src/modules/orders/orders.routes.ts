@@ -150,7 +150,7 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
       },
       config: read,
     },
-    async (request) => ({ data: await timeline(ctx.db, request.params.id) }),
+    async (request) => ({ data: await timeline({ db: ctx.db, crypto }, request.params.id) }),
   );
   app.get(
     '/admin/orders/:id/fulfillments',
@@ -309,7 +309,10 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
       config: write,
     },
     async (request, reply) => {
-      await addNote(ctx.db, request.params.id, { message: request.body.message, actor: actor(request) });
+      await addNote({ db: ctx.db, crypto }, request.params.id, {
+        message: request.body.message,
+        actor: actor(request),
+      });
       return reply.code(204).send(null);
     },
   );

@@ -1,6 +1,5 @@
 import type { Selectable } from 'kysely';
 import type { FieldCrypto } from '../../platform/crypto/field-crypto.js';
-import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { lockRows } from '../../platform/db/lock.js';
 import { now } from '../../platform/db/time.js';
@@ -174,20 +173,29 @@ export async function moveOrder(
   return next;
 }
 
+/**
+ * A staff note on the order. Notes are free text about a person ("called Ada at 555…"), so they are
+ * personal data: stored encrypted, unlike the timeline's system entries.
+ */
 export async function addNote(
-  db: Db,
+  deps: OrderReadDeps,
   orderId: string,
   input: { message: string; actor: string },
 ): Promise<void> {
-  await inTransaction(db, async (trx) => {
+  await inTransaction(deps.db, async (trx) => {
     await getOrderRow(trx, orderId);
-    await addTimeline(trx, orderId, { kind: 'note', message: input.message, actor: input.actor });
+    await addTimeline(trx, orderId, {
+      kind: 'note',
+      message: deps.crypto.encrypt(input.message),
+      actor: input.actor,
+    });
     await emit(trx, { topic: 'order.note_added', payload: { order_id: orderId } });
   });
 }
 
 /** The order's timeline, oldest first. Placement is read from the order itself (checkout writes no row for it). */
-export async function timeline(db: DbOrTrx, orderId: string) {
+export async function timeline(deps: OrderReadDeps, orderId: string) {
+  const { db } = deps;
   const order = await getOrderRow(db, orderId);
   const rows = await db
     .selectFrom('order_events')
@@ -204,7 +212,14 @@ export async function timeline(db: DbOrTrx, orderId: string) {
     actor: 'checkout',
     created_at: order.created_at,
   };
-  return [placed, ...rows.map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }))];
+  const entries = await Promise.all(
+    rows.map(async (r) => ({
+      ...r,
+      message: r.kind === 'note' ? ((await deps.crypto.decryptLegacy(r.message)) ?? '') : r.message,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    })),
+  );
+  return [placed, ...entries];
 }
 
 /** The API shape of an order whose row is already in clear (see openOrderRow). */

@@ -122,7 +122,7 @@ export async function keyUsage(db: Db, secrets: Secrets): Promise<Record<string,
   const crypto = await fieldCrypto(db, secrets);
   const loose = db as unknown as Loose;
   const usage: Record<string, number> = {};
-  for (const { table, columns } of registry) {
+  for (const { table, columns, legacyPlaintext } of registry) {
     let after = '';
     for (;;) {
       const rows: Record<string, string | null>[] = await loose
@@ -138,6 +138,9 @@ export async function keyUsage(db: Db, secrets: Secrets): Promise<Record<string,
         for (const column of columns) {
           const value = row[column];
           if (typeof value !== 'string') continue;
+          // A column that mixes clear and encrypted values by design (the order timeline: only staff
+          // notes are personal) has no plaintext to report.
+          if (!isEncrypted(value) && !legacyPlaintext) continue;
           // Legacy plaintext shows as `plaintext` until a rotation encrypts it.
           const kid = isEncrypted(value) ? crypto.keyIdOf(value) : 'plaintext';
           usage[kid] = (usage[kid] ?? 0) + 1;
