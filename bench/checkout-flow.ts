@@ -4,12 +4,13 @@
 //   BENCH_CPU_PROFILE=/tmp/checkout.cpuprofile npx tsx bench/checkout-flow.ts …  profiles only the checkout
 //   phase (not startup or the baseline) and writes a profile for Chrome DevTools / speedscope.
 // Each shopper loops: create cart, add 3 items, set email + address + shipping, complete with a manual
-// payment (6 requests). Reports completed flows/s and flow latency percentiles, and, in the same run, a
+// payment (6 requests), from a worker thread (see checkout-shoppers.ts). Reports completed flows/s and flow latency percentiles, and, in the same run, a
 // baseline of 6 × GET /health/live per "flow" at the same concurrency (the platform's floor).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../src/config/config.js';
 import { createStockLocation, setStockLevel } from '../src/modules/inventory/index.js';
 import { createRegion } from '../src/modules/regions/index.js';
@@ -20,6 +21,7 @@ import { buildApp } from '../src/platform/http/app.js';
 import { createLogger } from '../src/platform/logging/logger.js';
 import { createRuntime } from '../src/platform/runtime.js';
 import { benchEnv } from './bench-env.js';
+import type { PhaseResult, ShopperPlan } from './checkout-shoppers.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const shoppers = Number(process.argv[3] ?? 20);
@@ -61,41 +63,27 @@ async function call(method: string, url: string, body?: unknown, headers: Record
   return text ? JSON.parse(text) : null;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
-}
-
-async function run(name: string, flow: (n: number) => Promise<void>) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const end = Date.now() + seconds * 1000;
-  let n = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: shoppers }, async () => {
-      while (Date.now() < end) {
-        const t0 = performance.now();
-        try {
-          await flow(n++);
-          latencies.push(performance.now() - t0);
-        } catch (error) {
-          errors++;
-          if (errors < 3) console.error((error as Error).message);
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const result = {
-    flows_per_s: Math.round((latencies.length / elapsed) * 10) / 10,
-    p50_ms: Math.round(percentile(latencies, 50)),
-    p99_ms: Math.round(percentile(latencies, 99)),
-    flows: latencies.length,
-    errors,
-  };
-  console.log(`${name.padEnd(10)} ${JSON.stringify(result)}`);
-  return result;
+/** Runs one phase's shoppers in a worker thread, so the client does not share the server's loop. */
+function run(
+  name: string,
+  plan: Omit<ShopperPlan, 'base' | 'seconds' | 'shoppers' | 'phase'>,
+  phase: ShopperPlan['phase'],
+) {
+  return new Promise<PhaseResult>((resolve, reject) => {
+    // A worker does not inherit tsx's loader: it registers it, then loads the TypeScript module.
+    const module = JSON.stringify(new URL('./checkout-shoppers.ts', import.meta.url).href);
+    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${module}); })`;
+    const worker = new Worker(boot, {
+      eval: true,
+      workerData: { ...plan, base, seconds, shoppers, phase } satisfies ShopperPlan,
+    });
+    worker.once('message', (result: PhaseResult) => {
+      const { steps: _steps, ...shown } = result;
+      console.log(`${name.padEnd(10)} ${JSON.stringify(shown)}`);
+      resolve(result);
+    });
+    worker.once('error', reject);
+  });
 }
 
 try {
@@ -157,10 +145,11 @@ try {
     country_code: 'de',
   };
 
-  console.log(`dialect=${config.database.kind} shoppers=${shoppers} seconds=${seconds}`);
-  const baseline = await run('baseline', async () => {
-    for (let i = 0; i < 6; i++) await call('GET', '/health/live');
-  });
+  console.log(
+    `dialect=${config.database.kind} shoppers=${shoppers} seconds=${seconds} (client in a worker thread)`,
+  );
+  const plan = { region_id: region.id, variants, option_id: option.id, address };
+  const baseline = await run('baseline', plan, 'baseline');
   const profile = process.env.BENCH_CPU_PROFILE;
   const session = profile ? new Session() : undefined;
   if (session) {
@@ -168,45 +157,13 @@ try {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
-  // Time per step (ms, summed over all flows), to see which request a change should target.
-  const steps: Record<string, number> = { create: 0, add_line: 0, details: 0, complete: 0 };
-  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await work();
-    } finally {
-      steps[step]! += performance.now() - t0;
-    }
-  };
-  const checkout = await run('checkout', async (n) => {
-    const cart = await timed('create', () => call('POST', '/store/carts', { region_id: region.id }));
-    for (const variant of variants)
-      await timed('add_line', () =>
-        call('POST', `/store/carts/${cart.id}/line-items`, { variant_id: variant, quantity: 1 }),
-      );
-    await timed('details', () =>
-      call('PATCH', `/store/carts/${cart.id}`, {
-        email: `shopper${n}@example.com`,
-        shipping_address: address,
-        shipping_option_id: option.id,
-      }),
-    );
-    const { order } = await timed('complete', () =>
-      call('POST', `/store/carts/${cart.id}/complete`, {}, { 'idempotency-key': `bench-${cart.id}` }),
-    );
-    if (!order?.id) throw new Error('no order');
-  });
+  const checkout = await run('checkout', plan, 'checkout');
   if (session && profile) {
     const { profile: taken } = await session.post('Profiler.stop');
     writeFileSync(profile, JSON.stringify(taken));
     session.disconnect();
   }
-  const flows = Math.max(1, checkout.flows);
-  console.log(
-    `mean ms per flow by step: ${JSON.stringify(
-      Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round((v / flows) * 10) / 10])),
-    )}`,
-  );
+  console.log(`mean ms per flow by step: ${JSON.stringify(checkout.steps)}`);
   console.log(
     `checkout/baseline flows per second: ${(checkout.flows_per_s / baseline.flows_per_s).toFixed(3)}`,
   );
