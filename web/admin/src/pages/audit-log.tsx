@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { api, must } from '../api/client.js';
 import { ErrorMessage } from '../components/layout.js';
+import { Pager } from '../components/pager.js';
 import { dateTime } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { useLocale, useT } from '../i18n.js';
@@ -98,22 +99,7 @@ export default function AuditLog() {
           ))}
         </tbody>
       </table>
-      <nav className="pager" aria-label={t('common.pages')}>
-        <button
-          type="button"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          {t('common.previous')}
-        </button>
-        <button
-          type="button"
-          disabled={!entries.data?.next_cursor}
-          onClick={() => entries.data?.next_cursor && setCursors([...cursors, entries.data.next_cursor])}
-        >
-          {t('common.next')}
-        </button>
-      </nav>
+      <Pager cursors={cursors} setCursors={setCursors} next={entries.data?.next_cursor} />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { api, must } from '../api/client.js';
 import { ErrorMessage } from '../components/layout.js';
+import { Pager } from '../components/pager.js';
 import { dateTime } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { useLocale, useT } from '../i18n.js';
@@ -70,22 +71,7 @@ export default function Customers() {
           ))}
         </tbody>
       </table>
-      <nav className="pager" aria-label={t('common.pages')}>
-        <button
-          type="button"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          {t('common.previous')}
-        </button>
-        <button
-          type="button"
-          disabled={!customers.data?.next_cursor}
-          onClick={() => customers.data?.next_cursor && setCursors([...cursors, customers.data.next_cursor])}
-        >
-          {t('common.next')}
-        </button>
-      </nav>
+      <Pager cursors={cursors} setCursors={setCursors} next={customers.data?.next_cursor} />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { Link } from 'wouter';
 import { api, must } from '../api/client.js';
 import type { paths } from '../api/schema.js';
 import { ErrorMessage } from '../components/layout.js';
+import { Pager } from '../components/pager.js';
 import { dateTime, money } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { type MessageKey, useLocale, useT } from '../i18n.js';
@@ -132,22 +133,7 @@ export default function Orders() {
           ))}
         </tbody>
       </table>
-      <nav className="pager" aria-label={t('common.pages')}>
-        <button
-          type="button"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          {t('common.previous')}
-        </button>
-        <button
-          type="button"
-          disabled={!orders.data?.next_cursor}
-          onClick={() => orders.data?.next_cursor && setCursors([...cursors, orders.data.next_cursor])}
-        >
-          {t('common.next')}
-        </button>
-      </nav>
+      <Pager cursors={cursors} setCursors={setCursors} next={orders.data?.next_cursor} />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { ApiError, api, must } from '../api/client.js';
 import { ErrorMessage } from '../components/layout.js';
+import { Pager } from '../components/pager.js';
 import { useAction, useLoad } from '../hooks.js';
 import { type MessageKey, useT } from '../i18n.js';
 import { useSession } from '../session.js';
@@ -158,22 +159,7 @@ export default function Products() {
           ))}
         </tbody>
       </table>
-      <nav className="pager" aria-label={t('common.pages')}>
-        <button
-          type="button"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          {t('common.previous')}
-        </button>
-        <button
-          type="button"
-          disabled={!products.data?.next_cursor}
-          onClick={() => products.data?.next_cursor && setCursors([...cursors, products.data.next_cursor])}
-        >
-          {t('common.next')}
-        </button>
-      </nav>
+      <Pager cursors={cursors} setCursors={setCursors} next={products.data?.next_cursor} />
       {canWrite && <Import onDone={products.reload} />}
     </section>
   );
