@@ -38,7 +38,9 @@ export async function announceSignIn(
   out('A demo owner was created for this embedded install. Its password is shown only now:');
   out(`  email:    ${DEMO_OWNER_EMAIL}`);
   out(`  password: ${password}`);
-  out(`Sign in: POST ${baseUrl}/admin/auth/login  (API docs at ${baseUrl}/docs)`);
+  out(
+    `Sign in at ${baseUrl}/admin (the admin app; API: POST ${baseUrl}/admin/auth/login, docs at ${baseUrl}/docs)`,
+  );
   out('Change the password or invite real staff, then disable the demo owner.');
   return lines;
 }
