@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useLocation } from 'wouter';
 import { api, must } from '../api/client.js';
+import { loadRegions } from '../api/regions.js';
 import { ErrorMessage } from '../components/layout.js';
 import { localInput, majorUnits, minorUnits } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
@@ -64,10 +65,7 @@ export default function DiscountEdit({ id }: { id?: string }) {
     async () => (id ? must(await api.GET('/admin/promotions/{id}', { params: { path: { id } } })) : null),
     [id],
   );
-  const regions = useLoad(
-    async () => must(await api.GET('/admin/regions', { params: { query: { limit: 200 } } })),
-    [],
-  );
+  const regions = useLoad(() => loadRegions(can('regions:read')), []);
   // The condition pickers: each list needs its own read permission, so a list the user cannot read is left out.
   const products = useLoad(
     async () =>
@@ -98,7 +96,7 @@ export default function DiscountEdit({ id }: { id?: string }) {
   useEffect(() => {
     const p = existing.data;
     if (!p) return;
-    const currency = p.currency_code ?? 'EUR';
+    const currency = (p.currency_code ?? 'EUR').toUpperCase();
     setDraft({
       code: p.code ?? '',
       kind: p.kind,
@@ -131,7 +129,7 @@ export default function DiscountEdit({ id }: { id?: string }) {
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const currencies = [
-    ...new Set([draft.currency, ...(regions.data?.data.map((r) => r.currency_code.toUpperCase()) ?? [])]),
+    ...new Set([draft.currency, ...(regions.data?.map((r) => r.currency_code.toUpperCase()) ?? [])]),
   ];
   const needsCurrency = draft.kind === 'fixed' || draft.minSubtotal.trim() !== '';
 

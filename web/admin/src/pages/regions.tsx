@@ -128,7 +128,7 @@ export default function Regions() {
           {regions.data?.data.map((region) => (
             <tr key={region.id}>
               <td>{region.name}</td>
-              <td>{region.countries.join(', ') || '—'}</td>
+              <td>{region.countries.join(', ').toUpperCase() || '—'}</td>
               <td>{region.currency_code.toUpperCase()}</td>
               <td>{t(region.tax_inclusive ? 'common.yes' : 'common.no')}</td>
               <td>{fromBp(region.default_tax_rate_bp)} %</td>

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { api, must } from '../api/client.js';
+import { loadRegions } from '../api/regions.js';
 import { ErrorMessage } from '../components/layout.js';
 import { minorUnits, money } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
@@ -18,12 +19,9 @@ export default function Shipping() {
   const t = useT();
   const { locale } = useLocale();
   const { can } = useSession();
-  const regions = useLoad(
-    async () => must(await api.GET('/admin/regions', { params: { query: { limit: 200 } } })),
-    [],
-  );
+  const regions = useLoad(() => loadRegions(can('regions:read')), []);
   const [regionId, setRegionId] = useState('');
-  const region = regions.data?.data.find((r) => r.id === regionId) ?? regions.data?.data[0];
+  const region = regions.data?.find((r) => r.id === regionId) ?? regions.data?.[0];
   const options = useLoad(
     async () =>
       region
@@ -95,7 +93,7 @@ export default function Shipping() {
         <label>
           {t('shipping.region')}
           <select value={region?.id ?? ''} onChange={(e) => setRegionId(e.target.value)}>
-            {regions.data?.data.map((r) => (
+            {regions.data?.map((r) => (
               <option key={r.id} value={r.id}>
                 {r.name} ({r.currency_code.toUpperCase()})
               </option>
