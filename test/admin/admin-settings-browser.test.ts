@@ -163,4 +163,23 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin settings screen
       free_above: 10000,
     });
   });
+
+  it('lists the configured payment providers read-only, and hides the screen from a role without payments:read', async () => {
+    const manager = await staffCredentials(t, 'order_manager');
+    await inPage('admin-payment-providers', async (page) => {
+      await signIn(page, manager);
+      await page.getByRole('link', { name: 'Payment providers' }).click();
+      const row = page.getByTestId('payment-providers-table').getByRole('row', { name: /manual/ });
+      await row.waitFor();
+      expect(await row.textContent()).toContain('bank_transfer');
+    });
+    const marketing = await staffCredentials(t, 'marketing');
+    await inPage('admin-payment-providers-forbidden', async (page) => {
+      await signIn(page, marketing);
+      await page.getByRole('link', { name: 'Discounts' }).waitFor();
+      expect(await page.getByRole('link', { name: 'Payment providers' }).count()).toBe(0);
+      await page.goto(`${base}/admin/app/payment-providers`);
+      await page.getByTestId('forbidden').waitFor();
+    });
+  });
 });

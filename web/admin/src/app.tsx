@@ -52,6 +52,7 @@ const Discounts = screen(() => import('./pages/discounts.js'));
 const DiscountEdit = screen(() => import('./pages/discount-edit.js'));
 const Regions = screen(() => import('./pages/regions.js'));
 const Shipping = screen(() => import('./pages/shipping.js'));
+const PaymentProviders = screen(() => import('./pages/payment-providers.js'));
 
 /** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
 export const SCREENS = [
@@ -65,6 +66,7 @@ export const SCREENS = [
   { path: '/discounts', permission: 'discounts:read', label: 'nav.discounts' },
   { path: '/regions', permission: 'regions:read', label: 'nav.regions' },
   { path: '/shipping', permission: 'shipping:read', label: 'nav.shipping' },
+  { path: '/payment-providers', permission: 'payments:read', label: 'nav.payments' },
   { path: '/api-keys', permission: 'settings:read', label: 'nav.apiKeys' },
   { path: '/system', permission: 'system:read', label: 'nav.system' },
 ] as const;
@@ -106,7 +108,9 @@ function preloadInitialScreen(): Promise<unknown> {
                                   ? Regions
                                   : path.startsWith('/shipping')
                                     ? Shipping
-                                    : null;
+                                    : path.startsWith('/payment-providers')
+                                      ? PaymentProviders
+                                      : null;
   return wanted ? wanted.preload().catch(() => {}) : Promise.resolve();
 }
 
@@ -170,6 +174,9 @@ function Shell() {
           </Route>
           <Route path="/regions">{guarded('regions:read', <Show screen={Regions} props={{}} />)}</Route>
           <Route path="/shipping">{guarded('shipping:read', <Show screen={Shipping} props={{}} />)}</Route>
+          <Route path="/payment-providers">
+            {guarded('payments:read', <Show screen={PaymentProviders} props={{}} />)}
+          </Route>
           <Route path="/account">
             <Show screen={Account} props={{}} />
           </Route>

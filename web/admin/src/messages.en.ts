@@ -370,4 +370,12 @@ export const en = {
   'shipping.removeBracket': 'Remove bracket {n}',
   'shipping.addBracket': 'Add a weight bracket',
   'shipping.create': 'Add shipping option',
+  'nav.payments': 'Payment providers',
+  'payments.title': 'Payment providers',
+  'payments.configuredInEnv':
+    'Providers are configured in the server environment (see the operations guide); this list is read-only.',
+  'payments.provider': 'Provider',
+  'payments.methods': 'Methods',
+  'payments.publicKey': 'Public key or client ID',
+  'payments.webhook': 'Webhook path',
 } as const;

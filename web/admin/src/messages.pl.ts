@@ -374,4 +374,12 @@ export const pl: Record<keyof typeof en, string> = {
   'shipping.removeBracket': 'Usuń przedział {n}',
   'shipping.addBracket': 'Dodaj przedział wagowy',
   'shipping.create': 'Dodaj opcję wysyłki',
+  'nav.payments': 'Dostawcy płatności',
+  'payments.title': 'Dostawcy płatności',
+  'payments.configuredInEnv':
+    'Dostawców konfiguruje się w zmiennych środowiskowych serwera (zob. przewodnik operacyjny); ta lista jest tylko do odczytu.',
+  'payments.provider': 'Dostawca',
+  'payments.methods': 'Metody',
+  'payments.publicKey': 'Klucz publiczny lub identyfikator klienta',
+  'payments.webhook': 'Ścieżka webhooka',
 } as const;
