@@ -137,7 +137,7 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin settings screen
     expect(sweden?.tax_overrides.map((o) => o.rate_bp)).toEqual([1200]);
   });
 
-  it('adds a shipping option that is free above a subtotal to a region', async () => {
+  it('adds shipping options to a region: free above a subtotal, and a weight table', async () => {
     // An order manager manages shipping without reading regions: the picker uses the public region list.
     const manager = await staffCredentials(t, 'order_manager');
     await inPage('admin-shipping-create', async (page) => {
@@ -153,6 +153,19 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin settings screen
       const row = page.getByTestId('shipping-table').getByRole('row', { name: /Parcel locker/ });
       await row.waitFor();
       expect(await row.textContent()).toContain('€9.90, free from €100.00');
+
+      await page.getByLabel('Name').fill('Freight');
+      await page.getByLabel('Pricing').selectOption('weight_table');
+      await page.getByRole('button', { name: 'Add a weight bracket' }).click();
+      await page.getByLabel('Up to grams, bracket 1').fill('5000');
+      await page.getByLabel('Price in EUR, bracket 1').fill('12');
+      await page.getByRole('button', { name: 'Add a weight bracket' }).click();
+      await page.getByLabel('Up to grams, bracket 2').fill('30000');
+      await page.getByLabel('Price in EUR, bracket 2').fill('39.50');
+      await page.getByRole('button', { name: 'Add shipping option' }).click();
+      const freight = page.getByTestId('shipping-table').getByRole('row', { name: /Freight/ });
+      await freight.waitFor();
+      expect(await freight.textContent()).toContain('up to 5000 g: €12.00, up to 30000 g: €39.50');
     });
     const options = (
       await t.app.inject({ url: `/admin/shipping-options?region_id=${t.regionId}`, headers: owner })
@@ -161,6 +174,13 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin settings screen
       price_type: 'free_above',
       amount: 990,
       free_above: 10000,
+    });
+    expect(options.find((o) => o.name === 'Freight')).toMatchObject({
+      price_type: 'weight_table',
+      weight_table: [
+        { max_grams: 5000, amount: 1200 },
+        { max_grams: 30000, amount: 3950 },
+      ],
     });
   });
 
