@@ -10,7 +10,8 @@ import { useSession } from '../session.js';
 import { KIND_LABELS } from './discounts.js';
 
 type Kind = 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y';
-type IdList = 'product_ids' | 'category_ids' | 'collection_ids' | 'customer_group_ids';
+// `variant_ids` has no picker yet; it is kept so that saving a rule made through the API does not drop it.
+type IdList = 'product_ids' | 'variant_ids' | 'category_ids' | 'collection_ids' | 'customer_group_ids';
 
 interface Draft {
   code: string;
@@ -37,7 +38,7 @@ const EMPTY: Draft = {
   value: '',
   currency: 'EUR',
   minSubtotal: '',
-  ids: { product_ids: [], category_ids: [], collection_ids: [], customer_group_ids: [] },
+  ids: { product_ids: [], variant_ids: [], category_ids: [], collection_ids: [], customer_group_ids: [] },
   buyQuantity: '',
   getQuantity: '',
   maxApplications: '',
@@ -110,6 +111,7 @@ export default function DiscountEdit({ id }: { id?: string }) {
       minSubtotal: majorUnits(p.conditions.min_subtotal, currency),
       ids: {
         product_ids: p.conditions.product_ids ?? [],
+        variant_ids: p.conditions.variant_ids ?? [],
         category_ids: p.conditions.category_ids ?? [],
         collection_ids: p.conditions.collection_ids ?? [],
         customer_group_ids: p.conditions.customer_group_ids ?? [],
@@ -179,7 +181,14 @@ export default function DiscountEdit({ id }: { id?: string }) {
           size={Math.min(6, options.length)}
           value={draft.ids[list]}
           onChange={(e) =>
-            set('ids', { ...draft.ids, [list]: [...e.target.selectedOptions].map((option) => option.value) })
+            set('ids', {
+              ...draft.ids,
+              // Ids beyond the listed first page stay chosen: the picker cannot show them, so cannot unchoose them.
+              [list]: [
+                ...draft.ids[list].filter((chosen) => !options.some((option) => option.id === chosen)),
+                ...[...e.target.selectedOptions].map((option) => option.value),
+              ],
+            })
           }
         >
           {options.map((option) => (
