@@ -81,6 +81,12 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin settings screen
       await page.getByLabel('Percent off').fill('20');
       await page.getByRole('button', { name: 'Save' }).click();
       await page.getByTestId('discounts-table').getByRole('row', { name: /20 %/ }).waitFor();
+
+      // In Polish the same screen has Polish headings and labels.
+      await page.getByTestId('language-select').selectOption('pl');
+      await page.getByRole('heading', { level: 1, name: 'Rabaty' }).waitFor();
+      await page.getByRole('link', { name: 'Nowy rabat' }).click();
+      await page.getByLabel('Minimalna wartość koszyka').waitFor();
     });
     const listed = await t.app.inject({ url: '/admin/promotions', headers: owner });
     const promotions = listed.json().data as Record<string, unknown>[];
@@ -125,6 +131,12 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin settings screen
       expect(text).toContain('SEK');
       expect(text).toContain('25 %');
       expect(text).toContain('Reduced rate: 12 %');
+
+      await row.getByRole('button', { name: 'Edit Sweden' }).click();
+      await expect.poll(() => page.getByLabel('Rate (%) of override 1').inputValue()).toBe('12');
+      await page.getByLabel('Default tax rate (%)').fill('24');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(async () => await row.textContent()).toContain('24 %');
     });
     const regions = (await t.app.inject({ url: '/admin/regions', headers: owner })).json().data as {
       name: string;
@@ -133,7 +145,7 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin settings screen
       tax_overrides: { rate_bp: number }[];
     }[];
     const sweden = regions.find((r) => r.name === 'Sweden');
-    expect(sweden).toMatchObject({ countries: ['se'], default_tax_rate_bp: 2500 });
+    expect(sweden).toMatchObject({ countries: ['se'], default_tax_rate_bp: 2400 });
     expect(sweden?.tax_overrides.map((o) => o.rate_bp)).toEqual([1200]);
   });
 
