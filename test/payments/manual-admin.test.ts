@@ -81,6 +81,14 @@ describe('manual payments and the admin payment API', () => {
     expect(res.json()).toEqual({ data: [{ id: 'manual', methods: ['cash_on_delivery', 'bank_transfer'] }] });
   });
 
+  it('lists the configured providers to staff who may read payments, with the webhook path', async () => {
+    const res = await app.inject({ url: '/admin/payment-providers', headers: owner });
+    expect(res.json()).toEqual({
+      data: [{ id: 'manual', methods: ['cash_on_delivery', 'bank_transfer'], webhook_path: null }],
+    });
+    expect((await app.inject({ url: '/admin/payment-providers' })).statusCode).toBe(401);
+  });
+
   it('cancels a cash-on-delivery payment that was never collected', async () => {
     const { payment } = await authorized('cash_on_delivery');
     const res = await app.inject({

@@ -20,46 +20,60 @@ export const paymentsRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (pl
   const providers = () => paymentProvidersFor(ctx);
 
   // What the storefront may offer at checkout: public identifiers only (never secrets).
+  const publicInfo = (id: string) => {
+    if (id === 'manual') return { id, methods: [...MANUAL_METHODS] };
+    if (id === 'stripe') {
+      return {
+        id,
+        methods: ['card'],
+        ...(process.env.STRIPE_PUBLISHABLE_KEY
+          ? { publishable_key: process.env.STRIPE_PUBLISHABLE_KEY }
+          : {}),
+      };
+    }
+    if (id === 'paypal')
+      return {
+        id,
+        methods: ['paypal'],
+        ...(process.env.PAYPAL_CLIENT_ID ? { client_id: process.env.PAYPAL_CLIENT_ID } : {}),
+      };
+    return { id, methods: [] };
+  };
+  const PublicProvider = Type.Object({
+    id: Type.String(),
+    methods: Type.Array(Type.String()),
+    publishable_key: Type.Optional(Type.String()),
+    client_id: Type.Optional(Type.String()),
+  });
+
   app.get(
     '/store/payment-providers',
+    { schema: { response: { 200: Type.Object({ data: Type.Array(PublicProvider) }) } } },
+    async () => ({ data: providers().ids().map(publicInfo) }),
+  );
+
+  // The same for the admin app's settings screen, plus the webhook path a merchant enters at the provider.
+  app.get(
+    '/admin/payment-providers',
     {
       schema: {
         response: {
           200: Type.Object({
             data: Type.Array(
               Type.Object({
-                id: Type.String(),
-                methods: Type.Array(Type.String()),
-                publishable_key: Type.Optional(Type.String()),
-                client_id: Type.Optional(Type.String()),
+                ...PublicProvider.properties,
+                webhook_path: Type.Union([Type.String(), Type.Null()]),
               }),
             ),
           }),
         },
       },
+      config: { permission: 'payments:read' },
     },
     async () => ({
       data: providers()
         .ids()
-        .map((id) => {
-          if (id === 'manual') return { id, methods: [...MANUAL_METHODS] };
-          if (id === 'stripe') {
-            return {
-              id,
-              methods: ['card'],
-              ...(process.env.STRIPE_PUBLISHABLE_KEY
-                ? { publishable_key: process.env.STRIPE_PUBLISHABLE_KEY }
-                : {}),
-            };
-          }
-          if (id === 'paypal')
-            return {
-              id,
-              methods: ['paypal'],
-              ...(process.env.PAYPAL_CLIENT_ID ? { client_id: process.env.PAYPAL_CLIENT_ID } : {}),
-            };
-          return { id, methods: [] };
-        }),
+        .map((id) => ({ ...publicInfo(id), webhook_path: id === 'manual' ? null : `/hooks/${id}` })),
     }),
   );
 

@@ -48,6 +48,11 @@ const AuditLog = screen(() => import('./pages/audit-log.js'));
 const System = screen(() => import('./pages/system.js'));
 const Staff = screen(() => import('./pages/staff.js'));
 const ApiKeys = screen(() => import('./pages/api-keys.js'));
+const Discounts = screen(() => import('./pages/discounts.js'));
+const DiscountEdit = screen(() => import('./pages/discount-edit.js'));
+const Regions = screen(() => import('./pages/regions.js'));
+const Shipping = screen(() => import('./pages/shipping.js'));
+const PaymentProviders = screen(() => import('./pages/payment-providers.js'));
 
 /** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
 export const SCREENS = [
@@ -58,6 +63,10 @@ export const SCREENS = [
   { path: '/customers', permission: 'customers:read', label: 'nav.customers' },
   { path: '/audit-log', permission: 'audit:read', label: 'nav.audit' },
   { path: '/staff', permission: 'staff:read', label: 'nav.staff' },
+  { path: '/discounts', permission: 'discounts:read', label: 'nav.discounts' },
+  { path: '/regions', permission: 'regions:read', label: 'nav.regions' },
+  { path: '/shipping', permission: 'shipping:read', label: 'nav.shipping' },
+  { path: '/payment-providers', permission: 'payments:read', label: 'nav.payments' },
   { path: '/api-keys', permission: 'settings:read', label: 'nav.apiKeys' },
   { path: '/system', permission: 'system:read', label: 'nav.system' },
 ] as const;
@@ -91,7 +100,17 @@ function preloadInitialScreen(): Promise<unknown> {
                           ? Staff
                           : path.startsWith('/api-keys')
                             ? ApiKeys
-                            : null;
+                            : /^\/discounts\/./.test(path)
+                              ? DiscountEdit
+                              : path.startsWith('/discounts')
+                                ? Discounts
+                                : path.startsWith('/regions')
+                                  ? Regions
+                                  : path.startsWith('/shipping')
+                                    ? Shipping
+                                    : path.startsWith('/payment-providers')
+                                      ? PaymentProviders
+                                      : null;
   return wanted ? wanted.preload().catch(() => {}) : Promise.resolve();
 }
 
@@ -146,6 +165,18 @@ function Shell() {
           <Route path="/system">{guarded('system:read', <Show screen={System} props={{}} />)}</Route>
           <Route path="/staff">{guarded('staff:read', <Show screen={Staff} props={{}} />)}</Route>
           <Route path="/api-keys">{guarded('settings:read', <Show screen={ApiKeys} props={{}} />)}</Route>
+          <Route path="/discounts">{guarded('discounts:read', <Show screen={Discounts} props={{}} />)}</Route>
+          <Route path="/discounts/new">
+            {guarded('discounts:write', <Show screen={DiscountEdit} props={{}} />)}
+          </Route>
+          <Route path="/discounts/:id">
+            {(params) => guarded('discounts:read', <Show screen={DiscountEdit} props={{ id: params.id }} />)}
+          </Route>
+          <Route path="/regions">{guarded('regions:read', <Show screen={Regions} props={{}} />)}</Route>
+          <Route path="/shipping">{guarded('shipping:read', <Show screen={Shipping} props={{}} />)}</Route>
+          <Route path="/payment-providers">
+            {guarded('payments:read', <Show screen={PaymentProviders} props={{}} />)}
+          </Route>
           <Route path="/account">
             <Show screen={Account} props={{}} />
           </Route>

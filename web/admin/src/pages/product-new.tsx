@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useLocation } from 'wouter';
 import { api, must } from '../api/client.js';
 import { ErrorMessage } from '../components/layout.js';
+import { minorUnits } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { useT } from '../i18n.js';
 
@@ -9,16 +10,6 @@ interface VariantDraft {
   option: string;
   sku: string;
   prices: Record<string, string>;
-}
-
-/** Minor units from what the merchant typed in major units, with the currency's own decimals. */
-function minorUnits(typed: string, currency: string): number | null {
-  const value = Number(typed.replace(',', '.'));
-  if (!typed.trim() || !Number.isFinite(value) || value < 0) return null;
-  const decimals =
-    new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
-  return Math.round(value * 10 ** decimals);
 }
 
 /** A new product: title, description, status, one option, and variants with a SKU and prices per currency. */
