@@ -22,7 +22,7 @@ import {
   regenerateRecoveryCodes,
   startMfaEnrolment,
 } from './mfa.service.js';
-import { requestPasswordReset, resetPassword } from './password-reset.js';
+import { passwordResetRoutes } from './password-reset.routes.js';
 import { listSessions, revokeSession } from './sessions.service.js';
 import {
   acceptInvitation,
@@ -92,45 +92,7 @@ export const adminAuthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     },
   );
 
-  app.post(
-    '/admin/auth/password-reset',
-    {
-      schema: {
-        tags,
-        summary: 'Staff "forgot password": email a reset link if the account exists (same answer either way)',
-        body: Type.Object({ email: S.Email }),
-        response: { 202: S.Accepted },
-      },
-      config: open,
-    },
-    async (request, reply) => {
-      await requestPasswordReset(await deps(), 'staff', request.body.email, requestMeta(request));
-      return reply.status(202).send({ status: 'accepted' as const });
-    },
-  );
-
-  app.post(
-    '/admin/auth/password-reset/confirm',
-    {
-      schema: {
-        tags,
-        summary: 'Set a new staff password with the emailed token; ends every session (MFA still applies)',
-        body: Type.Object({ token: Type.String({ maxLength: 200 }), password: S.Password }),
-        response: { 200: S.Ok },
-      },
-      config: open,
-    },
-    async (request) => {
-      await resetPassword(
-        await deps(),
-        'staff',
-        request.body.token,
-        request.body.password,
-        requestMeta(request),
-      );
-      return { ok: true };
-    },
-  );
+  passwordResetRoutes(app, { kind: 'staff', prefix: '/admin/auth', tags, config: open, deps });
 
   app.post(
     '/admin/auth/mfa',

@@ -25,7 +25,7 @@ import {
 } from './http.js';
 import * as S from './identity.schemas.js';
 import { runCustomerLoginHooks } from './login-hooks.js';
-import { requestPasswordReset, resetPassword } from './password-reset.js';
+import { passwordResetRoutes } from './password-reset.routes.js';
 import { listSessions, revokeSession } from './sessions.service.js';
 
 const tags = ['customers'];
@@ -126,45 +126,13 @@ export const storeIdentityRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     },
   );
 
-  app.post(
-    '/store/auth/password-reset',
-    {
-      schema: {
-        tags,
-        summary: 'Email a reset link if the account exists (same answer either way)',
-        body: Type.Object({ email: S.Email }),
-        response: { 202: S.Accepted },
-      },
-      config: { signInLimit: true },
-    },
-    async (request, reply) => {
-      await requestPasswordReset(await deps(), 'customer', request.body.email, requestMeta(request));
-      return reply.status(202).send({ status: 'accepted' as const });
-    },
-  );
-
-  app.post(
-    '/store/auth/password-reset/confirm',
-    {
-      schema: {
-        tags,
-        summary: 'Set a new password with the emailed token; ends every session',
-        body: Type.Object({ token: Type.String({ maxLength: 200 }), password: S.Password }),
-        response: { 200: S.Ok },
-      },
-      config: { signInLimit: true },
-    },
-    async (request) => {
-      await resetPassword(
-        await deps(),
-        'customer',
-        request.body.token,
-        request.body.password,
-        requestMeta(request),
-      );
-      return { ok: true };
-    },
-  );
+  passwordResetRoutes(app, {
+    kind: 'customer',
+    prefix: '/store/auth',
+    tags,
+    config: { signInLimit: true },
+    deps,
+  });
 
   const me = { permission: 'authenticated' } as const;
 
