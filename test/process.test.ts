@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresPool } from '../src/platform/db/database.js';
+import { freePort } from './helpers/processes.js';
 import { testDialect, testRedisUrl } from './helpers/test-context.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -46,7 +47,7 @@ describe.skipIf(testDialect !== 'sqlite')('stratus process', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts on SQLite, answers /health/ready, and shuts down on SIGTERM', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const { child, output } = startProcess(['start'], {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -101,7 +102,7 @@ describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
       await pool.end();
       const databaseUrl = new URL(url);
       databaseUrl.searchParams.set('options', `-c search_path=${schema}`);
-      const port = 20000 + Math.floor(Math.random() * 20000);
+      const port = await freePort();
       const { child, output } = startProcess(['start'], {
         PORT: String(port),
         HOST: '127.0.0.1',

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 export const root = path.resolve(import.meta.dirname, '../..');
@@ -49,6 +50,18 @@ export function waitForReady(url: string, timeoutMs = 60_000): Promise<true> {
   );
 }
 
-export function freePort(): number {
-  return 20000 + Math.floor(Math.random() * 30000);
+/**
+ * A port nothing listens on, below Linux's ephemeral range (32768+), so an outgoing connection
+ * of this or another test cannot take it between this check and the child's listen.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }

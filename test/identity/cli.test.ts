@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/processes.js';
 import { testDialect } from '../helpers/test-context.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -35,7 +36,7 @@ describe.skipIf(testDialect !== 'sqlite')('identity CLI and first start', () => 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('first start creates a demo owner and prints its one-time password; it can sign in', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const { child, done } = stratus(['start'], { ...env, PORT: String(port) });
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));

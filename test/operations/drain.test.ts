@@ -13,7 +13,7 @@ describe.skipIf(testDialect !== 'sqlite')('graceful shutdown', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('turns readiness false, finishes in-flight requests, releases leases and exits 0', async () => {
-    const port = freePort();
+    const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const node = startStratus(['start'], {
       PORT: String(port),
@@ -61,7 +61,7 @@ describe.skipIf(testDialect !== 'sqlite')('graceful shutdown', () => {
   });
 
   it('runs a worker with its own scrape endpoint, metering its CPU, and stops it cleanly', async () => {
-    const port = freePort();
+    const port = await freePort();
     // A database of its own: the API node above metered its CPU into the first one.
     const workerDir = path.join(dataDir, 'worker');
     const worker = startStratus(['worker'], {

@@ -74,7 +74,7 @@ describe.skipIf(testDialect !== 'sqlite')('image commands as processes', () => {
     stage(runtime, appDir, { build: buildDir });
 
     const [command, ...args] = jsonForm(dockerfile.getCMDs()[0]!.getArgumentsContent()!);
-    const port = freePort();
+    const port = await freePort();
     const env: Record<string, string> = {
       ...imageEnv(),
       PATH: process.env.PATH!,

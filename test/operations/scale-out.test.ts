@@ -99,7 +99,7 @@ describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
     // Three processes boot and stop here; on a CI machine running other suites that alone can take
     // half a minute, so this test gets a longer bound than the default (it takes ~25 s when idle).
     it('loses no order, event or write when one node is stopped and the worker is killed mid-load', async () => {
-      const [portA, portB] = [freePort(), freePort()];
+      const [portA, portB] = [await freePort(), await freePort()];
       const a = node(['start', '--no-seed'], portA);
       const b = node(['start', '--no-seed'], portB);
       const worker = node(['worker']);
