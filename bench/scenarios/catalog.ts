@@ -30,6 +30,7 @@ const COLORS = ['red', 'blue', 'green', 'black'];
 /** A cache that stores nothing: for measuring the uncached read path. */
 const noCache: Cache = {
   get: async () => undefined,
+  peekLocal: () => undefined,
   set: async () => {},
   delete: async () => {},
   invalidateTags: async () => {},

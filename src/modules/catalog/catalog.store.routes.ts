@@ -1,9 +1,31 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.js';
-import { cacheFastLane, sendCached } from './catalog.http-cache.js';
+import { edgeFastLane, sendEdgeCached } from '../../platform/http/edge-cache.js';
 import { DEFAULT_LOCALE, localeChain, translate } from './catalog.locale.js';
 import { LISTS_TAG, productTag } from './catalog.products.js';
+
+/** Shared caches and browsers may keep a storefront read briefly; stock and sales move it on. */
+const STORE_CACHE_CONTROL = 'public, max-age=30, stale-while-revalidate=60';
+const TTL_MS = 60_000;
+
+/**
+ * A storefront read from the cache (built, serialised and stored on a miss), keyed by its exact URL
+ * once the request has passed validation.
+ */
+function sendStoreRead(
+  cache: AppContext['cache'],
+  request: FastifyRequest,
+  reply: FastifyReply,
+  build: () => Promise<{ body: unknown; tags: string[] }>,
+) {
+  return sendEdgeCached(cache, request, reply, async () => {
+    const { body, tags } = await build();
+    const type = 'application/json; charset=utf-8';
+    return { type, body: JSON.stringify(body), cacheControl: STORE_CACHE_CONTROL, tags, ttlMs: TTL_MS };
+  });
+}
 
 /** The regions module's cache tag: a region or tax change drops every priced storefront entry. */
 const REGIONS_TAG = 'regions';
@@ -145,7 +167,7 @@ const StoreCategory = Type.Object({
 
 export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db, cache } = ctx;
-  const onRequest = cacheFastLane(cache);
+  const onRequest = edgeFastLane(cache);
 
   app.get(
     '/store/products/:id_or_handle',
@@ -160,7 +182,7 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     async (request, reply) => {
       const { id_or_handle } = request.params;
       const locale = request.query.locale ?? DEFAULT_LOCALE;
-      return sendCached(cache, request, reply, async () => {
+      return sendStoreRead(cache, request, reply, async () => {
         const region = await storeRegion(db, request.query.region_id);
         const product = await storeProduct(db, id_or_handle, region, locale);
         return { body: product, tags: [productTag(product.id), REGIONS_TAG] };
@@ -174,7 +196,7 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     async (request, reply) => {
       const query = request.query as StoreListQuery;
       const locale = query.locale ?? DEFAULT_LOCALE;
-      return sendCached(cache, request, reply, async () => {
+      return sendStoreRead(cache, request, reply, async () => {
         const region = await storeRegion(db, query.region_id);
         const page = await storeProducts(db, cache, { ...query, limit: query.limit ?? 20 }, region, locale);
         const tags = [LISTS_TAG, REGIONS_TAG, ...page.data.map((p) => productTag(p.id))];
@@ -195,7 +217,7 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     },
     async (request, reply) => {
       const locale = request.query.locale ?? DEFAULT_LOCALE;
-      return sendCached(cache, request, reply, async () => {
+      return sendStoreRead(cache, request, reply, async () => {
         const chain = localeChain(locale);
         const data = (await allCategories(db)).map((c) => ({
           id: c.id,
@@ -233,7 +255,7 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     },
     async (request, reply) => {
       const chain = localeChain(request.query.locale ?? DEFAULT_LOCALE);
-      return sendCached(cache, request, reply, async () => {
+      return sendStoreRead(cache, request, reply, async () => {
         const data = (await allCollections(db)).map((c) => ({
           id: c.id,
           handle: c.handle,

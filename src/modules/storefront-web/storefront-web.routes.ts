@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.js';
+import { type EdgeResponse, sendEdgeCached } from '../../platform/http/edge-cache.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
 import { encodedBody, loadStorefrontBuild, type StorefrontBuild } from './storefront-web.assets.js';
-import { type CachedPage, etagOf, sendPage } from './storefront-web.cache.js';
 import {
   categoryHead,
   homeHead,
@@ -102,8 +102,7 @@ export function storefrontWebRoutes(
         const locale = languageOf(request.query.lang);
         const region = request.query.region;
         const origin = originOf(request);
-        const key = `storefront:html:product:${origin}:${handle}:${region ?? ''}:${locale}`;
-        return sendPage(cache, request, reply, key, PAGE_CACHE_CONTROL, async (): Promise<CachedPage> => {
+        return sendEdgeCached(cache, request, reply, async () => {
           const found = await readProduct(db, handle, region, locale);
           if (!found) return notFound(page, origin, request.url);
           const data = `<script type="application/json" id="stratus-product">${scriptJson({
@@ -112,8 +111,11 @@ export function storefrontWebRoutes(
             locale,
             product: found.product,
           })}</script>`;
-          const html = page(productHead(found.product, origin, locale), data);
-          return { status: shellStatus, html, etag: etagOf(html), tags: found.tags, ttlMs: PAGE_TTL_MS };
+          return pageResponse(
+            shellStatus,
+            page(productHead(found.product, origin, locale), data),
+            found.tags,
+          );
         });
       },
     );
@@ -125,36 +127,21 @@ export function storefrontWebRoutes(
         const { handle } = request.params;
         const locale = languageOf(request.query.lang);
         const origin = originOf(request);
-        const key = `storefront:html:category:${origin}:${handle}:${locale}`;
-        return sendPage(cache, request, reply, key, PAGE_CACHE_CONTROL, async () => {
+        return sendEdgeCached(cache, request, reply, async () => {
           const found = await findCategory(db, handle, locale);
           if (!found) return notFound(page, origin, request.url);
-          const html = page(categoryHead(found.category, origin, locale));
-          return { status: shellStatus, html, etag: etagOf(html), tags: found.tags, ttlMs: PAGE_TTL_MS };
+          return pageResponse(shellStatus, page(categoryHead(found.category, origin, locale)), found.tags);
         });
       },
     );
 
     app.get('/sitemap.xml', { schema: { hide: true } }, async (request, reply) => {
       const origin = originOf(request);
-      return sendPage(
-        cache,
-        request,
-        reply,
-        `storefront:sitemap:${origin}`,
-        'public, max-age=300',
-        async () => {
-          const { xml, tags } = await sitemapXml(db, origin);
-          return {
-            status: 200,
-            html: xml,
-            etag: etagOf(xml),
-            tags,
-            ttlMs: 300_000,
-            type: 'application/xml; charset=utf-8',
-          };
-        },
-      );
+      return sendEdgeCached(cache, request, reply, async () => {
+        const { xml, tags } = await sitemapXml(db, origin);
+        const type = 'application/xml; charset=utf-8';
+        return { type, body: xml, cacheControl: 'public, max-age=300', tags, ttlMs: 300_000 };
+      });
     });
 
     app.get('/robots.txt', { schema: { hide: true } }, async (request, reply) => {
@@ -195,7 +182,7 @@ export function storefrontWebRoutes(
       const known = CLIENT.some((pattern) => pattern.test(path));
       if (!known) {
         const missing = notFound(page, origin, path);
-        return sendHtml(reply, missing.status, missing.html);
+        return sendHtml(reply, 404, missing.body);
       }
       const head = plainHead('Stratus', origin, path, 'noindex');
       return sendHtml(reply, shellStatus, page(head));
@@ -207,7 +194,13 @@ export function storefrontWebRoutes(
  * The shell with a 404 status, so crawlers drop the URL while the client still shows its page. Cached
  * under the list tags, so publishing the product or category replaces it.
  */
-function notFound(page: (head: string) => string, origin: string, path: string): CachedPage {
+function notFound(page: (head: string) => string, origin: string, path: string): EdgeResponse {
   const html = page(plainHead('Not found', origin, path.split('?')[0]!, 'noindex'));
-  return { status: 404, html, etag: etagOf(html), tags: NOT_FOUND_TAGS, ttlMs: 60_000 };
+  return pageResponse(404, html, NOT_FOUND_TAGS, 60_000);
+}
+
+/** A rendered page to cache: only a 200 may be kept by browsers and CDNs. */
+function pageResponse(status: number, html: string, tags: string[], ttlMs = PAGE_TTL_MS): EdgeResponse {
+  const cacheControl = status === 200 ? PAGE_CACHE_CONTROL : 'no-cache';
+  return { status, type: 'text/html; charset=utf-8', body: html, cacheControl, tags, ttlMs };
 }

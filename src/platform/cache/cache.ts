@@ -8,6 +8,11 @@
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
+  /**
+   * This node's copy only, synchronously, for the hottest paths; a miss is not counted (the `get` that
+   * follows one counts it).
+   */
+  peekLocal<T>(key: string): T | undefined;
   set<T>(key: string, value: T, options?: CacheSetOptions): Promise<void>;
   delete(key: string): Promise<void>;
   /** Drops every entry carrying any of `tags`, here and on every other node. */

@@ -36,6 +36,13 @@ export class MemoryCache implements Cache {
     return this.peek<T>(key);
   }
 
+  peekLocal<T>(key: string): T | undefined {
+    const entry = this.#lru.get(key);
+    if (entry === undefined) return undefined;
+    this.#hits++;
+    return entry.value as T;
+  }
+
   async set<T>(key: string, value: T, options: CacheSetOptions = {}): Promise<void> {
     this.store(key, value, options);
   }

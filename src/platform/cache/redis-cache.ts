@@ -59,6 +59,10 @@ export class RedisCache implements Cache {
     return envelope.v as T;
   }
 
+  peekLocal<T>(key: string): T | undefined {
+    return this.#local.peekLocal<T>(key);
+  }
+
   async set<T>(key: string, value: T, options: CacheSetOptions = {}): Promise<void> {
     const tags = options.tags ?? [];
     const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;

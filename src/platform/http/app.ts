@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -7,22 +8,31 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifyServerFactory,
   LogController,
 } from 'fastify';
 import { modules } from '../../modules/index.js';
 import { fieldCrypto } from '../crypto/field-crypto.js';
+import { logAccess } from '../logging/request-logger.js';
 import { metricsRoutes } from '../metrics/metrics.routes.js';
+import { traceIdFor } from '../tracing/tracing.js';
 import { installAuthGuard } from './auth.js';
 import type { AppContext } from './context.js';
+import { EdgeLane } from './edge-cache.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
 import { installIdempotency } from './idempotency.js';
-import { installObservability, requestLogger } from './observability.js';
-import { installSecurity } from './security.js';
+import { installObservability, recordRequest, requestLogger } from './observability.js';
+import { installSecurity, sameOriginHeaders } from './security.js';
 
 export type App = FastifyInstance;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestIdOf(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
 
 /** One compact line per request (route pattern, not the raw URL, so no ids or query strings leak). */
 class RequestLog extends LogController {
@@ -38,8 +48,8 @@ class RequestLog extends LogController {
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
     };
-    if (error) reply.log.error({ ...line, err: error }, 'request failed');
-    else reply.log.info(line, 'request');
+    if (error) logAccess(reply.log, 'error', { ...line, err: error }, 'request failed');
+    else logAccess(reply.log, 'info', line, 'request');
   }
 }
 
@@ -49,6 +59,28 @@ class RequestLog extends LogController {
  */
 export async function buildApp(ctx: AppContext): Promise<App> {
   const { http } = ctx.config;
+  const edge = new EdgeLane({
+    cache: ctx.cache,
+    headers: sameOriginHeaders(http.corsOrigins),
+    requestId: requestIdOf,
+    served(raw, requestId, entry, status, ms) {
+      recordRequest(ctx.metrics, 'GET', entry.route, status, ms);
+      if (ctx.logger.isLevelEnabled('info')) {
+        const trace_id = traceIdFor(undefined, raw.headers.traceparent);
+        const line = { method: 'GET', route: entry.route, status, ms: Math.round(ms * 10) / 10 };
+        ctx.logger.info({ request_id: requestId, trace_id, ...line }, 'request');
+      }
+    },
+  });
+  // With tracing on, every request goes through the pipeline so that each has its span.
+  const serverFactory: FastifyServerFactory | undefined = ctx.tracing.enabled
+    ? undefined
+    : (handler) =>
+        edge.server(handler, {
+          keepAliveTimeout: http.keepAliveTimeoutMs,
+          requestTimeout: http.requestTimeoutMs,
+          connectionTimeout: http.requestTimeoutMs * 2,
+        });
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new RequestLog({ requestIdLogLabel: 'request_id' }),
@@ -60,13 +92,15 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     trustProxy: http.trustProxy,
     return503OnClosing: true,
     requestIdHeader: false,
-    genReqId: (request) => {
-      const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: requestIdOf,
+    ...(serverFactory ? { serverFactory } : {}),
     ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.addHook('preClose', (done) => {
+    edge.close();
+    done();
+  });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();

@@ -1,5 +1,7 @@
 import { context, type Span, SpanStatusCode } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { Logger } from '../logging/logger.js';
+import { RequestLogger } from '../logging/request-logger.js';
 import { startServerSpan, traceIdFor } from '../tracing/tracing.js';
 import type { AppContext } from './context.js';
 
@@ -28,27 +30,39 @@ export function installObservability(app: FastifyInstance, ctx: AppContext): voi
   });
 }
 
-/** The per-request logger: request id and, unless a span will supply it, the trace id. */
+/**
+ * The per-request logger: request id and, unless a span will supply it, the trace id; its pino child
+ * is made only when the request logs more than its access line (see RequestLogger).
+ */
 export function requestLogger(ctx: AppContext): FastifyServerOptions['childLoggerFactory'] {
   return function childLogger(logger, bindings, options, raw) {
     const child = ctx.tracing.enabled
       ? bindings
       : { ...bindings, trace_id: traceIdFor(undefined, raw.headers.traceparent) };
-    return logger.child(child, options);
+    // A route's own level or serializers need a real child.
+    if (options.level !== undefined || options.serializers !== undefined) return logger.child(child, options);
+    return new RequestLogger(logger as Logger, child) as unknown as FastifyBaseLogger;
   };
 }
 
+/** The HTTP metrics of one request (also of those the edge lane answers). */
+export function recordRequest(
+  metrics: AppContext['metrics'],
+  method: string,
+  route: string,
+  status: number,
+  ms: number,
+): void {
+  const labels = { method, route, status_code: String(status) };
+  metrics.httpRequests.inc(labels);
+  metrics.httpDuration.observe(labels, ms / 1000);
+  if (status >= 500) metrics.httpErrors.inc(labels);
+}
+
 function installMetrics(app: FastifyInstance, ctx: AppContext): void {
-  const { metrics } = ctx;
   app.addHook('onResponse', async (request, reply) => {
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? '(unmatched)',
-      status_code: String(reply.statusCode),
-    };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    if (reply.statusCode >= 500) metrics.httpErrors.inc(labels);
+    const route = request.routeOptions.url ?? '(unmatched)';
+    recordRequest(ctx.metrics, request.method, route, reply.statusCode, reply.elapsedTime);
     const span = spans.get(request);
     if (span) {
       span.setAttribute('http.response.status_code', reply.statusCode);

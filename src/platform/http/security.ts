@@ -15,21 +15,8 @@ import { AppError, PlatformErrors } from './errors.js';
  */
 export async function installSecurity(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const { http } = ctx.config;
-  const headers = securityHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        // No inline scripts anywhere: pages embed data as JSON blocks. Stripe.js and its card frames
-        // are the only third-party code, so card data stays with Stripe (see docs/security.md).
-        scriptSrc: ["'self'", 'https://js.stripe.com'],
-        frameSrc: ["'self'", 'https://js.stripe.com', 'https://hooks.stripe.com'],
-        // Product media and 3D models may live on a CDN or the merchant's storage.
-        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
-        connectSrc: ["'self'", 'https:'],
-      },
-    },
-  });
   app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+    reply.headers(SECURITY_HEADERS);
     done();
   });
   await app.register(cors, {
@@ -43,7 +30,7 @@ export async function installSecurity(app: FastifyInstance, ctx: AppContext): Pr
       'idempotency-key',
       'x-request-id',
     ],
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    exposedHeaders: EXPOSED_HEADERS,
   });
   await app.register(cookie);
 
@@ -91,11 +78,42 @@ export async function installSecurity(app: FastifyInstance, ctx: AppContext): Pr
   });
 }
 
+const EXPOSED_HEADERS = ['x-request-id', 'retry-after'];
+
+/**
+ * The headers the pipeline gives every same-origin response (no `Origin` header): the security
+ * headers and, with a CORS allow-list, what the CORS plugin adds without an origin to allow. The edge
+ * lane sends these; a test checks they match the pipeline's.
+ */
+export function sameOriginHeaders(corsOrigins: readonly string[]): Readonly<Record<string, string>> {
+  if (corsOrigins.length === 0) return SECURITY_HEADERS;
+  return {
+    ...SECURITY_HEADERS,
+    'access-control-allow-credentials': 'true',
+    'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
+  };
+}
+
+/** The security headers of every response. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = securityHeaders({
+  contentSecurityPolicy: {
+    directives: {
+      // No inline scripts anywhere: pages embed data as JSON blocks. Stripe.js and its card frames
+      // are the only third-party code, so card data stays with Stripe (see docs/security.md).
+      scriptSrc: ["'self'", 'https://js.stripe.com'],
+      frameSrc: ["'self'", 'https://js.stripe.com', 'https://hooks.stripe.com'],
+      // Product media and 3D models may live on a CDN or the merchant's storage.
+      imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+      connectSrc: ["'self'", 'https:'],
+    },
+  },
+});
+
 /**
  * Helmet's headers, worked out once: the policy is the same for every response, and running helmet's
  * middleware per request (it re-parses the CSP each time) cost a tenth of a node's CPU under load.
  */
-export function securityHeaders(options: HelmetOptions): Record<string, string> {
+function securityHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: unknown) => {

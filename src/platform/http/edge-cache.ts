@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Cache } from '../cache/cache.js';
+
+/**
+ * A public GET response stored whole: what the edge lane and the routes answer from the cache.
+ * Only a route that has validated its request fills an entry, so serving by raw URL is safe.
+ */
+export interface EdgeEntry {
+  status: number;
+  type: string;
+  body: string;
+  etag: string;
+  cacheControl: string;
+  /** The route pattern, for the metrics and the access line of a hit served by the lane. */
+  route: string;
+}
+
+export interface EdgeResponse {
+  status?: number;
+  type: string;
+  body: string;
+  cacheControl: string;
+  tags: string[];
+  ttlMs: number;
+}
+
+/** Strong: a hash of the exact bytes sent. */
+function etagOf(body: string): string {
+  return `"${createHash('sha1').update(body).digest('base64url')}"`;
+}
+
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((candidate) => {
+    const tag = candidate.trim();
+    return tag === '*' || tag === etag || tag === `W/${etag}`;
+  });
+}
+
+const notModified = (raw: IncomingMessage, entry: EdgeEntry) =>
+  entry.status === 200 && matches(raw.headers['if-none-match'], entry.etag);
+
+/**
+ * The cache key of a response: its exact URL plus every request header a page may be built from
+ * (the host, and a proxy's forwarded host and protocol, from which pages build absolute URLs).
+ */
+export function edgeKey(raw: IncomingMessage): string {
+  const h = raw.headers;
+  return `edge:${h['x-forwarded-proto'] ?? ''}|${h['x-forwarded-host'] ?? ''}|${h.host ?? ''}|${raw.url}`;
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, entry: EdgeEntry, state: 'hit' | 'miss') {
+  reply
+    .header('x-cache', state)
+    .header('etag', entry.etag)
+    .header('cache-control', entry.cacheControl)
+    .header('vary', 'accept-encoding');
+  if (notModified(request.raw, entry)) return reply.code(304).send();
+  return reply.code(entry.status).type(entry.type).send(entry.body);
+}
+
+/**
+ * Answers a public GET from the cache, building and storing the response on a miss, with a strong
+ * ETag and a 304 when If-None-Match already holds it. `x-cache` says which happened.
+ */
+export async function sendEdgeCached(
+  cache: Cache,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  build: () => Promise<EdgeResponse>,
+): Promise<FastifyReply> {
+  const key = edgeKey(request.raw);
+  const cached = await cache.get<EdgeEntry>(key);
+  if (cached !== undefined) return send(request, reply, cached, 'hit');
+  const built = await build();
+  const entry: EdgeEntry = {
+    status: built.status ?? 200,
+    type: built.type,
+    body: built.body,
+    etag: etagOf(built.body),
+    cacheControl: built.cacheControl,
+    route: request.routeOptions.url ?? '(unmatched)',
+  };
+  await cache.set(key, entry, { tags: built.tags, ttlMs: built.ttlMs });
+  return send(request, reply, entry, 'miss');
+}
+
+/**
+ * Route-level onRequest hook for requests the edge lane leaves to Fastify (cross-origin ones, or
+ * injected in tests): a hit is answered before the query is validated or the handler runs.
+ */
+export function edgeFastLane(cache: Cache) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const entry = cache.peekLocal<EdgeEntry>(edgeKey(request.raw));
+    return entry === undefined ? undefined : send(request, reply, entry, 'hit');
+  };
+}
+
+export interface EdgeLaneOptions {
+  cache: Cache;
+  /** Headers every response carries (the security headers). */
+  headers: Readonly<Record<string, string>>;
+  requestId(raw: IncomingMessage): string;
+  /** Metrics and the access line of a request the lane answered. */
+  served(raw: IncomingMessage, requestId: string, entry: EdgeEntry, status: number, ms: number): void;
+}
+
+/**
+ * The edge lane: the HTTP server answers a same-origin GET whose response this node holds in its
+ * cache straight from the stored bytes, before Fastify's pipeline, as a CDN in front of the shop
+ * would. Everything else, and every request while the app closes, goes to Fastify. A hit is counted
+ * in the HTTP metrics and logged like any request; like a CDN hit, it is not rate limited.
+ */
+export class EdgeLane {
+  readonly #options: EdgeLaneOptions;
+  #open = true;
+
+  constructor(options: EdgeLaneOptions) {
+    this.#options = options;
+  }
+
+  /** From here on, requests go to Fastify, which answers 503 while it closes. */
+  close(): void {
+    this.#open = false;
+  }
+
+  /** A Fastify `serverFactory` with the same server settings Fastify applies to its own. */
+  server(
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+    settings: { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number },
+  ): Server {
+    const server = createServer((req, res) => {
+      if (!this.#serve(req, res)) handler(req, res);
+    });
+    server.keepAliveTimeout = settings.keepAliveTimeout;
+    server.requestTimeout = settings.requestTimeout;
+    server.setTimeout(settings.connectionTimeout);
+    return server;
+  }
+
+  #serve(req: IncomingMessage, res: ServerResponse): boolean {
+    // Cross-origin requests need the CORS decision, which only the pipeline makes.
+    if (!this.#open || req.method !== 'GET' || req.headers.origin !== undefined) return false;
+    const entry = this.#options.cache.peekLocal<EdgeEntry>(edgeKey(req));
+    if (entry === undefined) return false;
+    const started = performance.now();
+    const requestId = this.#options.requestId(req);
+    const headers: Record<string, string | number> = {
+      ...this.#options.headers,
+      'x-request-id': requestId,
+      'x-cache': 'hit',
+      etag: entry.etag,
+      'cache-control': entry.cacheControl,
+      vary: 'accept-encoding',
+    };
+    let status = 304;
+    if (notModified(req, entry)) res.writeHead(304, headers).end();
+    else {
+      status = entry.status;
+      headers['content-type'] = entry.type;
+      headers['content-length'] = Buffer.byteLength(entry.body);
+      res.writeHead(status, headers).end(entry.body);
+    }
+    this.#options.served(req, requestId, entry, status, performance.now() - started);
+    return true;
+  }
+}
