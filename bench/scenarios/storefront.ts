@@ -36,6 +36,11 @@ export const storefrontScenarios: Record<string, Scenario> = {
     prepare,
     requests: pages,
   },
+  'storefront-product-page-browser': {
+    description: 'GET /products/{handle} as a browser or crawler asks: Accept-Encoding br/gzip, from the cache',
+    prepare,
+    requests: () => pages().map((r) => ({ ...r, headers: { 'accept-encoding': 'gzip, deflate, br' } })),
+  },
   'storefront-product-page-304': {
     description: 'GET /products/{handle} with If-None-Match: a revalidation answered 304 from the cache',
     prepare,

@@ -1,3 +1,5 @@
+import { get } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegion } from '../../src/modules/regions/index.js';
 import { inTransaction } from '../../src/platform/db/transaction.js';
@@ -68,6 +70,35 @@ describe.each([
     }
     expect(b).toEqual(a);
     expect(b['content-security-policy']).toContain("default-src 'self'");
+  });
+
+  it('sends the body compressed as the client accepts, the same from the lane and the pipeline', async () => {
+    const plain = await (await fetch(url, { headers: { 'accept-encoding': 'identity' } })).text();
+    expect(plain.length).toBeGreaterThan(1024);
+    for (const encoding of ['br', 'gzip']) {
+      const raw = (origin?: string) =>
+        new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+          const headers: Record<string, string> = { 'accept-encoding': encoding };
+          if (origin) headers.origin = origin;
+          get(url, { headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          }).on('error', reject);
+        });
+      const decode = encoding === 'br' ? brotliDecompressSync : gunzipSync;
+      const before = pipelined;
+      const lane = await raw();
+      expect(pipelined).toBe(before);
+      const pipeline = await raw('https://elsewhere.example');
+      expect(pipelined).toBe(before + 1);
+      for (const res of [lane, pipeline]) {
+        expect(res.headers['content-encoding']).toBe(encoding);
+        expect(Number(res.headers['content-length'])).toBe(res.body.length);
+        expect(res.body.length).toBeLessThan(plain.length);
+        expect(decode(res.body).toString()).toBe(plain);
+      }
+    }
   });
 
   it('answers If-None-Match with 304, counts hits in the HTTP metrics', async () => {

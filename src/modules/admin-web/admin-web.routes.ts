@@ -3,8 +3,9 @@ import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../platform/http/context.js';
+import { encodedBody } from '../../platform/http/encoded-body.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
-import { encodedBody, loadStorefrontBuild, type StorefrontBuild } from '../storefront-web/index.js';
+import { loadStorefrontBuild, type StorefrontBuild } from '../storefront-web/index.js';
 
 /**
  * The app lives under its own prefix so it never competes with the admin JSON API for a path: every

@@ -3,7 +3,7 @@
 import type { StratusModule } from '../index.js';
 import { storefrontWebRoutes } from './storefront-web.routes.js';
 
-export { encodedBody, loadStorefrontBuild, type StorefrontBuild } from './storefront-web.assets.js';
+export { loadStorefrontBuild, type StorefrontBuild } from './storefront-web.assets.js';
 export { productJsonLd } from './storefront-web.head.js';
 export { type StorefrontSettings, storefrontSettingsFromEnv } from './storefront-web.settings.js';
 

@@ -1,19 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { type EncodedBody, encodable } from '../../platform/http/encoded-body.js';
 
 /**
  * A built file held in memory; its compressed forms are made on first request and kept, so startup
  * reads files only (the whole build is about 1.3 MB, most of it the lazy 3D viewer).
  */
-export interface Asset {
+export interface Asset extends EncodedBody {
   type: string;
   etag: string;
-  raw: Buffer;
-  compressible: boolean;
-  gzip?: Buffer;
-  br?: Buffer;
 }
 
 export interface StorefrontBuild {
@@ -95,26 +91,8 @@ function readBuild(dir: string): StorefrontBuild {
     assets.set(urlPath, {
       type: TYPES[extension] ?? 'application/octet-stream',
       etag: `"${createHash('sha1').update(raw).digest('base64url')}"`,
-      raw,
-      compressible: COMPRESSIBLE.has(extension) && raw.length > 1024,
+      ...encodable(raw, COMPRESSIBLE.has(extension)),
     });
   }
   return { dir, template: readFileSync(path.join(dir, 'index.html'), 'utf8'), assets };
-}
-
-/** The body in the best encoding the client accepts (brotli, then gzip), compressing once on first use. */
-export function encodedBody(
-  asset: Asset,
-  acceptEncoding: string | undefined,
-): { encoding: 'br' | 'gzip' | null; body: Buffer } {
-  const accepted = (acceptEncoding ?? '').toLowerCase();
-  if (asset.compressible && /\bbr\b/.test(accepted)) {
-    asset.br ??= brotliCompressSync(asset.raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } });
-    return { encoding: 'br', body: asset.br };
-  }
-  if (asset.compressible && /\bgzip\b/.test(accepted)) {
-    asset.gzip ??= gzipSync(asset.raw, { level: 9 });
-    return { encoding: 'gzip', body: asset.gzip };
-  }
-  return { encoding: null, body: asset.raw };
 }

@@ -3,8 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../platform/http/context.js';
 import { type EdgeResponse, sendEdgeCached } from '../../platform/http/edge-cache.js';
+import { encodedBody } from '../../platform/http/encoded-body.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
-import { encodedBody, loadStorefrontBuild, type StorefrontBuild } from './storefront-web.assets.js';
+import { loadStorefrontBuild, type StorefrontBuild } from './storefront-web.assets.js';
 import {
   categoryHead,
   homeHead,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Cache } from '../cache/cache.js';
+import { type EncodedBody, encodable, encodedBody } from './encoded-body.js';
 
 /**
  * A public GET response stored whole: what the edge lane and the routes answer from the cache.
@@ -51,6 +52,21 @@ export function edgeKey(raw: IncomingMessage): string {
   return `edge:${h['x-forwarded-proto'] ?? ''}|${h['x-forwarded-host'] ?? ''}|${h.host ?? ''}|${raw.url}`;
 }
 
+const bodies = new WeakMap<EdgeEntry, EncodedBody>();
+
+/**
+ * An entry's body as bytes, compressed in each encoding on the first request that accepts it and
+ * kept while the cache holds the entry.
+ */
+function bodyOf(entry: EdgeEntry): EncodedBody {
+  let body = bodies.get(entry);
+  if (body === undefined) {
+    body = encodable(Buffer.from(entry.body), /json|html|xml|text/.test(entry.type));
+    bodies.set(entry, body);
+  }
+  return body;
+}
+
 function send(request: FastifyRequest, reply: FastifyReply, entry: EdgeEntry, state: 'hit' | 'miss') {
   reply
     .header('x-cache', state)
@@ -58,7 +74,9 @@ function send(request: FastifyRequest, reply: FastifyReply, entry: EdgeEntry, st
     .header('cache-control', entry.cacheControl)
     .header('vary', 'accept-encoding');
   if (notModified(request.raw, entry)) return reply.code(304).send();
-  return reply.code(entry.status).type(entry.type).send(entry.body);
+  const { encoding, body } = encodedBody(bodyOf(entry), request.headers['accept-encoding'], 'fast');
+  if (encoding) reply.header('content-encoding', encoding);
+  return reply.code(entry.status).type(entry.type).send(body);
 }
 
 /**
@@ -108,9 +126,10 @@ export interface EdgeLaneOptions {
 }
 
 interface Wire {
-  body: Buffer;
-  full: string[];
   notModified: string[];
+  identity?: string[];
+  br?: string[];
+  gzip?: string[];
 }
 
 /**
@@ -155,38 +174,52 @@ export class EdgeLane {
     const started = performance.now();
     const requestId = this.#options.requestId(req);
     const wire = this.#wireOf(entry);
-    const status = notModified(req, entry) ? 304 : entry.status;
-    const headers = (status === 304 ? wire.notModified : wire.full).slice();
-    headers[1] = requestId;
-    if (status === 304) res.writeHead(304, headers).end();
-    else res.writeHead(status, headers).end(wire.body);
-    this.#options.served(req, requestId, entry, status, performance.now() - started);
+    let headers: string[];
+    if (notModified(req, entry)) {
+      headers = wire.notModified.slice();
+      headers[1] = requestId;
+      res.writeHead(304, headers).end();
+    } else {
+      const { encoding, body } = encodedBody(bodyOf(entry), req.headers['accept-encoding'], 'fast');
+      const key = encoding ?? 'identity';
+      wire[key] ??= [
+        ...wire.notModified,
+        'content-type',
+        entry.type,
+        ...(encoding ? ['content-encoding', encoding] : []),
+        'content-length',
+        String(body.length),
+      ];
+      headers = wire[key].slice();
+      headers[1] = requestId;
+      res.writeHead(entry.status, headers).end(body);
+    }
+    this.#options.served(req, requestId, entry, res.statusCode, performance.now() - started);
     return true;
   }
 
   /**
-   * An entry as sent: the body's bytes and its header list (the request id at index 1), worked out on
-   * its first hit and kept while the cache holds the entry, so a hit copies bytes and nothing else.
+   * An entry's header lists as sent (the request id at index 1), worked out on its first hit and kept
+   * with it, so a hit copies bytes and little else.
    */
   #wireOf(entry: EdgeEntry): Wire {
     let wire = this.#wire.get(entry);
     if (wire === undefined) {
-      const notModified = [
-        'x-request-id',
-        '',
-        ...Object.entries(this.#options.headers).flat(),
-        'x-cache',
-        'hit',
-        'etag',
-        entry.etag,
-        'cache-control',
-        entry.cacheControl,
-        'vary',
-        'accept-encoding',
-      ];
-      const body = Buffer.from(entry.body);
-      const full = [...notModified, 'content-type', entry.type, 'content-length', String(body.length)];
-      wire = { body, full, notModified };
+      wire = {
+        notModified: [
+          'x-request-id',
+          '',
+          ...Object.entries(this.#options.headers).flat(),
+          'x-cache',
+          'hit',
+          'etag',
+          entry.etag,
+          'cache-control',
+          entry.cacheControl,
+          'vary',
+          'accept-encoding',
+        ],
+      };
       this.#wire.set(entry, wire);
     }
     return wire;
