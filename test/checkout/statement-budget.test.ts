@@ -7,6 +7,7 @@ import type {
   UnknownRow,
 } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addLineItem, createCart } from '../../src/modules/cart/index.js';
 import { completeCart } from '../../src/modules/checkout/index.js';
 import { setStockLevel } from '../../src/modules/inventory/index.js';
 import { paymentProvidersFor } from '../../src/modules/payments/index.js';
@@ -38,6 +39,7 @@ class StatementCounter implements KyselyPlugin {
 // Inventory writes are set-based, so the count does not grow with the number of lines.
 const BUDGET = 21;
 const OWN_BUDGET = 6;
+const ADD_TO_CART_BUDGET = 6;
 const OWN_TABLES = new Set([
   'carts',
   'payments',
@@ -119,5 +121,18 @@ describe('checkout statement budget', () => {
     expect(allocations).toHaveLength(2);
     expect(threeLines).toBeGreaterThan(0);
     expect(counter.count).toBe(threeLines);
+  });
+
+  // Add-to-cart is the storefront's hottest write: the cart (1), the variant (1), its price (1) and
+  // stock (1), the guarded cart UPDATE (1) and its cart.line_added event (1).
+  it('adds a line to a cart within its SQL statement budget', async () => {
+    const cart = await createCart(deps(), { region_id: store.regionId });
+    await addLineItem(deps(), cart.id, { variant_id: store.variants[0]!, quantity: 1 });
+    counter.count = 0;
+    counter.kinds = [];
+    await addLineItem(deps(), cart.id, { variant_id: store.variants[1]!, quantity: 1 });
+    console.info(`add to cart: ${counter.count} SQL statements`, process.env.SHOW_SQL ? counter.kinds : '');
+    expect(counter.count).toBeGreaterThan(0);
+    expect(counter.count).toBeLessThanOrEqual(ADD_TO_CART_BUDGET);
   });
 });
