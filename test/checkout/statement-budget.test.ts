@@ -32,8 +32,8 @@ class StatementCounter implements KyselyPlugin {
 }
 
 // The budget is 25 statements per completion. A 3-line cart takes 21 on both dialects: the cart
-// lock (1); reserve (7: items, locations, locked levels, ONE guarded UPDATE of the levels, ONE ledger
-// INSERT, the reservations, its event); the payment and its event (2); then one transaction with
+// lock (1); reserve (7: items, locations, levels (read without a lock), the reservations, its event, ONE
+// ledger INSERT, ONE guarded UPDATE of the levels); the payment and its event (2); then one transaction with
 // commit (5: reservations, thresholds, ONE levels UPDATE, ONE ledger INSERT, ONE status UPDATE) and
 // the order (6: counter, order, lines, cart, events, deliveries; commit's events join the order's).
 // Inventory writes are set-based, so the count does not grow with the number of lines.
