@@ -124,7 +124,8 @@ describe('checkout statement budget', () => {
   });
 
   // Add-to-cart is the storefront's hottest write: the cart (1), the variant (1), its price (1) and
-  // stock (1), the guarded cart UPDATE (1) and its cart.line_added event (1).
+  // stock (1), the guarded cart UPDATE and its cart.line_added event (2 on SQLite; ONE statement on
+  // PostgreSQL, see updateThenEmit).
   it('adds a line to a cart within its SQL statement budget', async () => {
     const cart = await createCart(deps(), { region_id: store.regionId });
     await addLineItem(deps(), cart.id, { variant_id: store.variants[0]!, quantity: 1 });

@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { type DomainEvent, emit } from '../../platform/events/outbox.js';
+import { type DomainEvent, emit, updateThenEmit } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { currencyCode } from '../../platform/money/index.js';
 import { getVariants } from '../catalog/index.js';
@@ -236,7 +236,8 @@ export interface CartEdit {
  * Read-modify-write of an open cart with optimistic concurrency: the UPDATE only lands if nobody
  * changed the cart since it was read (same `version`); otherwise it re-reads and re-applies, a few times.
  * `change` returns the edit, or null when the cart already is as asked (nothing written, no event).
- * The UPDATE and the edit's event are one transaction: the event exists exactly when the change does.
+ * The UPDATE and the edit's event are atomic (updateThenEmit: one statement on PostgreSQL): the event
+ * exists exactly when the change does.
  */
 export async function mutateCart(
   deps: Deps,
@@ -261,21 +262,19 @@ export async function mutateCart(
         set[key] = value === null ? null : deps.crypto.encrypt(JSON.stringify(value));
       else set[key] = value === null ? null : JSON.stringify(value);
     }
-    const landed = await inTransaction(deps.db, async (trx) => {
-      const result = await trx
+    const landed = await updateThenEmit(
+      deps.db,
+      deps.db
         .updateTable('carts')
         .set(set)
         .where('id', '=', id)
         .where('version', '=', cart.version)
-        .where('status', '=', 'open')
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return false;
-      await emit(trx, {
+        .where('status', '=', 'open'),
+      {
         topic: event.topic,
         payload: { cart_id: id, ...event.payload, version: cart.version + 1, updated_at: set.updated_at },
-      });
-      return true;
-    });
+      },
+    );
     if (landed)
       return { ...cart, ...changes, version: cart.version + 1, updated_at: set.updated_at as string };
   }
