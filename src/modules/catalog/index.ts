@@ -20,7 +20,7 @@ export {
 } from './catalog.store.js';
 export type { CatalogTables } from './catalog.tables.js';
 export { allCategories, allCollections, CATEGORIES_TAG } from './catalog.taxonomy.js';
-export { type CatalogVariant, getVariants } from './catalog.variants.js';
+export { assertVariantsExist, type CatalogVariant, getVariants } from './catalog.variants.js';
 
 export const catalogModule: StratusModule = {
   name: 'catalog',
