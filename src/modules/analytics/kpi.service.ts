@@ -116,8 +116,8 @@ export async function computeKpis(
 ): Promise<Kpis> {
   const [metrics, users, repeat] = await Promise.all([
     loadMetrics(db, range.from, range.to, settings, filter, {}),
-    loadUsers(db, range.from, range.to, filter),
-    loadRepeatBuyers(db, range.from, range.to, settings.currency, filter),
+    loadUsers(db, range.from, range.to, settings, filter),
+    loadRepeatBuyers(db, range.from, range.to, settings, filter),
   ]);
   return kpisFrom(
     metrics[0]?.metrics ?? emptyMetrics(),
@@ -166,8 +166,8 @@ export async function breakdown(
 ): Promise<({ value: string } & Kpis)[]> {
   const [metrics, users, repeat] = await Promise.all([
     loadMetrics(db, range.from, range.to, settings, filter, { dimension }),
-    loadUsers(db, range.from, range.to, filter, dimension),
-    loadRepeatBuyers(db, range.from, range.to, settings.currency, filter, dimension),
+    loadUsers(db, range.from, range.to, settings, filter, dimension),
+    loadRepeatBuyers(db, range.from, range.to, settings, filter, dimension),
   ]);
   const values = new Set([...metrics.map((m) => m.group), ...users.keys()]);
   return [...values]

@@ -13,6 +13,8 @@ export interface ReportPlan {
   /** Contiguous runs of hourly-rollup hours: [start, end) in ms. */
   hourRuns: [number, number][];
   raw: [number, number][];
+  /** Rolled days carry distinct-key rows (users, buyers). */
+  keyDays: boolean;
 }
 
 function pushRun(runs: [number, number][], a: number, b: number): void {
@@ -29,7 +31,7 @@ export async function planReport(
   options: { allowDaily: boolean },
 ): Promise<ReportPlan> {
   const state = await readRollupState(db);
-  const plan: ReportPlan = { days: [], hourRuns: [], raw: [] };
+  const plan: ReportPlan = { days: [], hourRuns: [], raw: [], keyDays: state.keyDays };
   const rolled = (h: number) =>
     state.watermark !== null && h + HOUR_MS <= state.watermark && !state.dirty.has(h);
   const dayServed = new Set<string>();

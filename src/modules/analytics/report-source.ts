@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { AnalyticsSettings } from './analytics.settings.js';
 import { DIMENSIONS, type Dimension } from './dimensions.js';
+import { countDistinctKeys, countOneTimeBuyers, type KeyKind } from './distinct-keys.js';
 import {
   computeFacts,
   type DimensionFilter,
@@ -201,14 +202,37 @@ export async function loadSearches(
   return [...map].map(([term, m]) => ({ term, ...m }));
 }
 
-/** Distinct visitors with a session starting in the range (not additive, so read from sessions). */
+const unfiltered = (filter: DimensionFilter, dimension?: Dimension) =>
+  !dimension && Object.keys(filter).length === 0;
+
+/** Distinct keys of the range from the distinct-key rollups, or null when they cannot serve it. */
+async function distinctFromRollups(
+  db: Db,
+  kind: KeyKind,
+  from: number,
+  to: number,
+  settings: AnalyticsSettings,
+): Promise<number | null> {
+  const plan = await planReport(db, from, to, settings, { allowDaily: true });
+  return plan.keyDays ? countDistinctKeys(db, kind, from, to, plan.days, settings) : null;
+}
+
+/**
+ * Distinct visitors with a session starting in the range. Unfiltered: from the distinct-key rollups
+ * (distinct-keys.ts); filtered or per dimension value: from sessions.
+ */
 export async function loadUsers(
   db: Db,
   from: number,
   to: number,
+  settings: AnalyticsSettings,
   filter: DimensionFilter,
   dimension?: Dimension,
 ): Promise<Map<string, number>> {
+  if (unfiltered(filter, dimension)) {
+    const users = await distinctFromRollups(db, 'visitor', from, to, settings);
+    if (users !== null) return new Map([['', users]]);
+  }
   const where = `started_at >= ${quote(iso(from))} and started_at < ${quote(iso(to))}${filterSql(filter)}`;
   const grp = dimension ? `${dimension} as grp` : `'' as grp`;
   const { rows } = await sql
@@ -223,17 +247,25 @@ export async function loadUsers(
 /**
  * Repeat purchase rate inputs: customers (customer id, else visitor id) who ordered in the range, and
  * how many of them have two or more orders placed before the range ends (store currency only).
+ * Unfiltered, from the rollups: buyers from the distinct-key rollups, and repeaters = buyers − those
+ * whose first order is in the range and whose second is not before its end (`analytics_buyers`).
  */
 export async function loadRepeatBuyers(
   db: Db,
   from: number,
   to: number,
-  currency: string,
+  settings: AnalyticsSettings,
   filter: DimensionFilter,
   dimension?: Dimension,
 ): Promise<Map<string, { buyers: number; repeaters: number }>> {
-  if (!dimension && Object.keys(filter).length === 0) {
-    // Unfiltered: one pass over the orders before the range ends, grouped by buyer.
+  const currency = settings.currency;
+  if (unfiltered(filter, dimension)) {
+    const buyers = await distinctFromRollups(db, 'buyer', from, to, settings);
+    if (buyers !== null) {
+      const oneTime = await countOneTimeBuyers(db, from, to, currency);
+      return new Map(buyers > 0 ? [['', { buyers, repeaters: buyers - oneTime }]] : []);
+    }
+    // Raw: one pass over the orders before the range ends, grouped by buyer.
     const { rows } = await sql
       .raw<{ buyers: number; repeaters: number }>(
         `select count(*) as buyers, sum(case when n >= 2 then 1 else 0 end) as repeaters
