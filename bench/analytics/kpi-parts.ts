@@ -9,9 +9,14 @@ import { addDays, localDate, startOfLocalDay } from '../../src/modules/analytics
 import { createDatabase } from '../../src/platform/db/database.js';
 import { benchDatabase } from './pg-schema.js';
 
-const { values } = parseArgs({ options: { keep: { type: 'string' }, runs: { type: 'string', default: '7' } } });
+const { values } = parseArgs({
+  options: { keep: { type: 'string' }, runs: { type: 'string', default: '7' } },
+});
 if (!values.keep) throw new Error('--keep is required');
-const settings = loadAnalyticsSettings({ STRATUS_STORE_TIMEZONE: 'Europe/Berlin', STRATUS_STORE_CURRENCY: 'eur' });
+const settings = loadAnalyticsSettings({
+  STRATUS_STORE_TIMEZONE: 'Europe/Berlin',
+  STRATUS_STORE_CURRENCY: 'eur',
+});
 const pg = await benchDatabase(values.keep);
 const database = createDatabase(pg.database ?? { kind: 'sqlite', file: values.keep });
 const db = database.db;
@@ -39,7 +44,9 @@ for (const [label, range] of [
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    console.log(`${database.dialect} ${label} ${name}: median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms`);
+    console.log(
+      `${database.dialect} ${label} ${name}: median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms`,
+    );
   }
 }
 await database.destroy();
