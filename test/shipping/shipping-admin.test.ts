@@ -108,6 +108,12 @@ describe('admin shipping options: edit, deactivate, delete; deleting regions and
         .json()
         .data.map((o: { id: string }) => o.id);
     expect(await ids()).toContain(created.id);
+    const chose = await store.app.inject({
+      method: 'PATCH',
+      url: `/store/carts/${cartId}`,
+      payload: { shipping_option_id: created.id },
+    });
+    expect(chose.json().shipping_total).toBe(1500);
     const off = await admin('PATCH', `/admin/shipping-options/${created.id}`, { active: false });
     expect(off.json().active).toBe(false);
     expect(await ids()).not.toContain(created.id);
@@ -121,6 +127,13 @@ describe('admin shipping options: edit, deactivate, delete; deleting regions and
       payload: { shipping_option_id: created.id },
     });
     expect(chosen.json().error.code).toBe('SHIPPING_OPTION_UNAVAILABLE');
+    // The cart that chose it before is no longer charged for it and must choose again to check out.
+    expect((await store.app.inject({ url: `/store/carts/${cartId}` })).json().shipping_total).toBe(0);
+    const complete = await store.app.inject({ method: 'POST', url: `/store/carts/${cartId}/complete` });
+    expect(complete.json().error).toMatchObject({
+      code: 'CART_NOT_READY',
+      message: 'The chosen shipping option is no longer offered',
+    });
   });
 
   it('deletes an unused option; one an active cart or open order uses is a 409 and stays', async () => {
