@@ -105,6 +105,9 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin operations scre
       await page.getByLabel('Stock location').selectOption({ label: 'Second (second)' });
       await expect.poll(() => main.count()).toBe(0);
       await page.getByTestId('pick-list').getByText('Nothing to pick here.').waitFor();
+      await page.getByTestId('language-select').selectOption('pl');
+      await page.getByRole('heading', { level: 1, name: 'Listy kompletacyjne' }).waitFor();
+      await page.getByTestId('pick-list').getByText('Nic do skompletowania.').waitFor();
     });
     const pick = await t.app.inject({
       url: `/admin/pick-lists?location_id=${t.locationId}&order_id=${order.id}`,
