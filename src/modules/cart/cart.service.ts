@@ -597,8 +597,12 @@ export async function priceCart(deps: Deps, cart: Cart, at: string = now()): Pro
     cart.discount_codes.length > 0
       ? promotionsForCart(deps.db, cart.discount_codes)
       : automaticPromotionsCached(deps),
+    // An option deleted or switched off since the shopper chose it no longer applies: they choose again.
     cart.shipping_option_id
-      ? shippingOptionCached(deps, cart.shipping_option_id).catch(() => null)
+      ? shippingOptionCached(deps, cart.shipping_option_id).then(
+          (found) => (found.active ? found : null),
+          () => null,
+        )
       : Promise.resolve(null),
   ]);
   const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);

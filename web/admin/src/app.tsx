@@ -53,6 +53,7 @@ const DiscountEdit = screen(() => import('./pages/discount-edit.js'));
 const Regions = screen(() => import('./pages/regions.js'));
 const Shipping = screen(() => import('./pages/shipping.js'));
 const PaymentProviders = screen(() => import('./pages/payment-providers.js'));
+const PickLists = screen(() => import('./pages/pick-lists.js'));
 
 /** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
 export const SCREENS = [
@@ -69,6 +70,7 @@ export const SCREENS = [
   { path: '/payment-providers', permission: 'payments:read', label: 'nav.payments' },
   { path: '/api-keys', permission: 'settings:read', label: 'nav.apiKeys' },
   { path: '/system', permission: 'system:read', label: 'nav.system' },
+  { path: '/pick-lists', permission: 'orders:read', label: 'nav.pickLists' },
 ] as const;
 
 /** The chunk of the screen in the address bar loads while `/admin/me` is asked, not after it. */
@@ -110,7 +112,9 @@ function preloadInitialScreen(): Promise<unknown> {
                                     ? Shipping
                                     : path.startsWith('/payment-providers')
                                       ? PaymentProviders
-                                      : null;
+                                      : path.startsWith('/pick-lists')
+                                        ? PickLists
+                                        : null;
   return wanted ? wanted.preload().catch(() => {}) : Promise.resolve();
 }
 
@@ -177,6 +181,7 @@ function Shell() {
           <Route path="/payment-providers">
             {guarded('payments:read', <Show screen={PaymentProviders} props={{}} />)}
           </Route>
+          <Route path="/pick-lists">{guarded('orders:read', <Show screen={PickLists} props={{}} />)}</Route>
           <Route path="/account">
             <Show screen={Account} props={{}} />
           </Route>
