@@ -230,6 +230,55 @@ describe('catalog admin API', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('lists the products of one category', async () => {
+    const shelf = (await post('/admin/categories', { name: 'Shelf' })).json();
+    const inside = (
+      await post(
+        '/admin/products',
+        chairPayload({
+          handle: 'on-the-shelf',
+          category_ids: [shelf.id],
+          variants: [{ sku: 'SHELF-1', options: { Color: 'Black', Size: 'S' } }],
+        }),
+      )
+    ).json();
+    const listed = await t.app.inject({ url: `/admin/products?category_id=${shelf.id}`, headers: reader });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().data.map((p: { id: string }) => p.id)).toEqual([inside.id]);
+    await patch(`/admin/products/${inside.id}`, { category_ids: [] });
+    const after = await t.app.inject({ url: `/admin/products?category_id=${shelf.id}`, headers: reader });
+    expect(after.json().data).toEqual([]);
+  });
+
+  it('labels variants by id for other screens', async () => {
+    const product = (
+      await post(
+        '/admin/products',
+        chairPayload({
+          handle: 'labelled',
+          variants: [{ sku: 'LBL-1', options: { Color: 'Black', Size: 'S' } }],
+        }),
+      )
+    ).json();
+    const variantId = product.variants[0].id;
+    const res = await t.app.inject({
+      url: `/admin/variants?ids=${variantId}&ids=var_unknown`,
+      headers: reader,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data).toEqual([
+      {
+        id: variantId,
+        product_id: product.id,
+        product_title: product.title,
+        title: product.variants[0].title,
+        sku: 'LBL-1',
+      },
+    ]);
+    expect((await t.app.inject({ url: '/admin/variants', headers: reader })).statusCode).toBe(400);
+    expect((await t.app.inject({ url: `/admin/variants?ids=${variantId}` })).statusCode).toBe(401);
+  });
+
   it('keeps the category tree acyclic and refuses to delete a parent', async () => {
     const a = (await post('/admin/categories', { name: 'A' })).json();
     const b = (await post('/admin/categories', { name: 'B', parent_id: a.id })).json();
@@ -260,10 +309,20 @@ describe('catalog admin API', () => {
         }),
       )
     ).json();
+    const member = await t.app.inject({
+      url: `/admin/products?collection_id=${collection.id}`,
+      headers: reader,
+    });
+    expect(member.json().data.map((p: { id: string }) => p.id)).toEqual([product.id]);
     expect(
       (await t.app.inject({ method: 'DELETE', url: `/admin/collections/${collection.id}`, headers: owner }))
         .statusCode,
     ).toBe(204);
+    const none = await t.app.inject({
+      url: `/admin/products?collection_id=${collection.id}`,
+      headers: reader,
+    });
+    expect(none.json().data).toEqual([]);
     expect(
       (await t.app.inject({ url: `/admin/products/${product.id}`, headers: reader })).json().collection_ids,
     ).toEqual([]);
