@@ -162,7 +162,7 @@ export default function ProductEdit({ id }: { id: string }) {
   }, [loaded.data]);
 
   if (loaded.error) return <ErrorMessage error={loaded.error} />;
-  if (!product) return <p className="loading">{t('common.loading')}</p>;
+  if (!product || product.id !== id) return <p className="loading">{t('common.loading')}</p>;
   const saved = (next: AdminProduct) => {
     setProduct(next);
     setVersion((v) => v + 1);
@@ -180,6 +180,7 @@ export default function ProductEdit({ id }: { id: string }) {
         <Link href="/products">{t('editor.back')}</Link>
       </header>
       <ProductForm
+        key={product.id}
         product={product}
         categories={categories.data ?? []}
         collections={collections.data ?? []}
@@ -188,7 +189,7 @@ export default function ProductEdit({ id }: { id: string }) {
       />
       <ErrorMessage error={categories.error ?? collections.error ?? regions.error} />
       <Variants
-        key={version}
+        key={`${product.id}:${version}`}
         product={product}
         currencies={currencies}
         onSaved={saved}

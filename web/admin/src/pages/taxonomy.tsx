@@ -111,35 +111,37 @@ export default function Taxonomy({ kind }: { kind: Kind }) {
             <tr key={item.id}>
               <td style={{ paddingLeft: `${0.5 + (item.depth ?? 0) * 1.5}rem` }}>{nameOf(item)}</td>
               <td>{item.handle}</td>
-              <td className="actions">
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => setMembers(item)}
-                  aria-label={t('taxonomy.productsOf', { name: nameOf(item) })}
-                >
-                  {t('nav.products')}
-                </button>
-                {canWrite && (
-                  <>
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => setEditing(item)}
-                      aria-label={t('taxonomy.edit', { name: nameOf(item) })}
-                    >
-                      {t('taxonomy.editShort')}
-                    </button>
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => destroy(item)}
-                      aria-label={t('taxonomy.delete', { name: nameOf(item) })}
-                    >
-                      {t('taxonomy.deleteShort')}
-                    </button>
-                  </>
-                )}
+              <td>
+                <span className="actions">
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => setMembers(item)}
+                    aria-label={t('taxonomy.productsOf', { name: nameOf(item) })}
+                  >
+                    {t('nav.products')}
+                  </button>
+                  {canWrite && (
+                    <>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => setEditing(item)}
+                        aria-label={t('taxonomy.edit', { name: nameOf(item) })}
+                      >
+                        {t('taxonomy.editShort')}
+                      </button>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => destroy(item)}
+                        aria-label={t('taxonomy.delete', { name: nameOf(item) })}
+                      >
+                        {t('taxonomy.deleteShort')}
+                      </button>
+                    </>
+                  )}
+                </span>
               </td>
             </tr>
           ))}

@@ -1,0 +1,208 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../checkout/store-fixture.js';
+import { hasChromium, launchBrowser, withScreenshotOnFailure } from '../helpers/browser.js';
+import { type StaffCredentials, staffCredentials } from '../helpers/identity.js';
+import { testDialect } from '../helpers/test-context.js';
+import { createAdminStore } from './admin-fixture.js';
+
+const owner = { 'x-test-principal': 'owner' };
+
+// The catalog screens (product editor, categories, collections, price lists) in a real browser, signed in as
+// a catalog manager; every change is then read back through the admin API and the storefront.
+describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin catalog screens in Chromium', () => {
+  let t: Store;
+  let browser: Browser;
+  let base = '';
+
+  beforeAll(async () => {
+    t = await createAdminStore();
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function inPage<T>(name: string, run: (page: Page) => Promise<T>): Promise<T> {
+    // A tablet's width: the screens must work without the desktop sidebar.
+    const context = await browser.newContext({
+      viewport: { width: 820, height: 1180 },
+      locale: 'en-US',
+      timezoneId: 'UTC',
+    });
+    const page = await context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    try {
+      return await withScreenshotOnFailure(page, name, () => run(page));
+    } finally {
+      await context.close();
+    }
+  }
+
+  async function signIn(page: Page, staff: StaffCredentials) {
+    await page.goto(`${base}/admin`);
+    await page.getByLabel('Email').fill(staff.email);
+    await page.getByLabel('Password').fill(staff.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('edits a product fully, files it in a category and a collection and puts it on sale', async () => {
+    const manager = await staffCredentials(t, 'catalog_manager');
+    const product = (await t.app.inject({ url: '/admin/products?q=Product 1', headers: owner }))
+      .json()
+      .data.find((p: { title: string }) => p.title === 'Product 1') as {
+      id: string;
+      variants: Array<{ id: string }>;
+    };
+    const variantId = product.variants[0]!.id;
+    const dayAgo = new Date(Date.now() - 86_400_000).toISOString().slice(0, 16);
+    const weekAhead = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 16);
+
+    await inPage('admin-product-editor', async (page) => {
+      await signIn(page, manager);
+      await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
+
+      // A category, from the categories screen.
+      await page.getByRole('link', { name: 'Categories' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Categories' }).waitFor();
+      await page.getByRole('button', { name: 'New category' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Chairs');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await page
+        .getByTestId('categories-table')
+        .getByRole('row', { name: /Chairs/ })
+        .waitFor();
+
+      // A collection, and the product added to it from the collection's product panel.
+      await page.getByRole('link', { name: 'Collections' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Collections' }).waitFor();
+      await page.getByRole('button', { name: 'New collection' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Summer');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await page
+        .getByTestId('collections-table')
+        .getByRole('row', { name: /Summer/ })
+        .waitFor();
+      await page.getByRole('button', { name: 'Products in Summer' }).click();
+      await page.getByLabel('Find a product to add').fill('Product 1');
+      await page.getByRole('button', { name: 'Add Product 1' }).click();
+      await page.getByTestId('members').getByRole('link', { name: 'Product 1' }).waitFor();
+
+      // The editor, opened from the product list.
+      await page.getByRole('link', { name: 'Products', exact: true }).click();
+      await page.getByTestId('products-table').getByRole('link', { name: 'Product 1' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Edit Product 1' }).waitFor();
+      await page.getByLabel('SEO title', { exact: true }).fill('Product 1 — the best seat in the house');
+      await page.getByLabel('Image URL').fill('https://cdn.example.com/p1-front.jpg');
+      await page.getByLabel('Alt text', { exact: true }).fill('Product 1 from the front');
+      await page.getByRole('button', { name: 'Add image' }).click();
+      await expect
+        .poll(() => page.getByLabel('Alt text of image 1').inputValue())
+        .toBe('Product 1 from the front');
+      await page.getByLabel('3D model URL (glTF or GLB)').fill('https://cdn.example.com/p1.glb');
+      await page.getByLabel('Chairs').check();
+      expect(await page.getByLabel('Summer').isChecked()).toBe(true);
+      await page.getByLabel('Language code').fill('pl');
+      await page.getByRole('button', { name: 'Add a translation' }).click();
+      // The default-language text is shown as the fallback until a translation is typed.
+      await page.getByTestId('translation-pl').getByText('Default shown: Product 1').first().waitFor();
+      await page.getByLabel('Title (pl)', { exact: true }).fill('Produkt pierwszy');
+      await page.getByRole('button', { name: 'Save product' }).click();
+      await page.getByTestId('product-saved').waitFor();
+
+      // A sale price list with one price for the product's variant.
+      await page.getByRole('link', { name: 'Price lists' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Price lists' }).waitFor();
+      await page.getByRole('link', { name: 'New price list' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Black Friday');
+      await page.getByLabel('Type').selectOption('sale');
+      await page.getByLabel('Starts').fill(dayAgo);
+      await page.getByLabel('Ends').fill(weekAhead);
+      await page.getByLabel('Find a product to price').fill('Product 1');
+      await page.getByRole('button', { name: 'Add a price for Product 1 — Default (SKU-1)' }).click();
+      await page.getByLabel('Amount of price 1').fill('19,99');
+      await page.getByRole('button', { name: 'Create price list' }).click();
+      await page.getByTestId('price-lists-table').getByRole('link', { name: 'Black Friday' }).waitFor();
+
+      // Reopened, the list shows the variant by name and the saved amount.
+      await page.getByTestId('price-lists-table').getByRole('link', { name: 'Black Friday' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Edit price list' }).waitFor();
+      await page.getByTestId('price-list-prices').getByText('Product 1 — Default (SKU-1)').waitFor();
+      expect(await page.getByLabel('Amount of price 1').inputValue()).toBe('19.99');
+    });
+
+    const saved = (await t.app.inject({ url: `/admin/products/${product.id}`, headers: owner })).json();
+    const [category] = (await t.app.inject({ url: '/admin/categories', headers: owner })).json().data;
+    const [collection] = (await t.app.inject({ url: '/admin/collections', headers: owner })).json().data;
+    expect(category.name).toBe('Chairs');
+    expect(collection.title).toBe('Summer');
+    expect(saved).toMatchObject({
+      seo_title: 'Product 1 — the best seat in the house',
+      media: [
+        { url: 'https://cdn.example.com/p1-front.jpg', kind: 'image', alt: 'Product 1 from the front' },
+        { url: 'https://cdn.example.com/p1.glb', kind: 'model', format: 'glb' },
+      ],
+      translations: { pl: { title: 'Produkt pierwszy' } },
+      category_ids: [category.id],
+      collection_ids: [collection.id],
+    });
+
+    const [list] = (await t.app.inject({ url: '/admin/price-lists', headers: owner })).json().data;
+    const detail = (await t.app.inject({ url: `/admin/price-lists/${list.id}`, headers: owner })).json();
+    expect(detail).toMatchObject({
+      name: 'Black Friday',
+      type: 'sale',
+      status: 'active',
+      prices: [{ variant_id: variantId, currency_code: 'eur', amount: 1999, min_quantity: 1 }],
+    });
+    expect(Date.parse(detail.starts_at)).toBe(Date.parse(`${dayAgo}:00Z`));
+    expect(Date.parse(detail.ends_at)).toBe(Date.parse(`${weekAhead}:00Z`));
+
+    // The storefront: the Polish title (the English SEO title as fallback) and the sale price over the regular one.
+    const store = await t.app.inject({
+      url: `/store/products/${product.id}?locale=pl&region_id=${t.regionId}`,
+    });
+    expect(store.statusCode).toBe(200);
+    const shown = store.json();
+    expect(shown.title).toBe('Produkt pierwszy');
+    expect(shown.seo_title).toBe('Product 1 — the best seat in the house');
+    expect(shown.category_ids).toEqual([category.id]);
+    expect(shown.collection_ids).toEqual([collection.id]);
+    expect(shown.media.map((m: { kind: string }) => m.kind)).toEqual(['image', 'model']);
+    expect(shown.variants[0].price).toMatchObject({
+      amount: 1999,
+      original_amount: 2999,
+      price_list_id: list.id,
+    });
+    const english = (
+      await t.app.inject({ url: `/store/products/${product.id}?region_id=${t.regionId}` })
+    ).json();
+    expect(english.title).toBe('Product 1');
+  });
+
+  it('shows the catalog screens in Polish and hides writes from a read-only role', async () => {
+    const support = await staffCredentials(t, 'support');
+    await inPage('admin-catalog-readonly', async (page) => {
+      await signIn(page, support);
+      await page.getByRole('link', { name: 'Categories' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Categories' }).waitFor();
+      expect(await page.getByRole('button', { name: 'New category' }).count()).toBe(0);
+      // Support has no pricing:read: no link and no access at the URL.
+      expect(await page.getByRole('link', { name: 'Price lists' }).count()).toBe(0);
+      await page.goto(`${base}/admin/app/price-lists`);
+      await page.getByTestId('forbidden').waitFor();
+      await page.getByRole('link', { name: 'Products', exact: true }).click();
+      await page.getByTestId('products-table').getByRole('link', { name: 'Product 2' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Edit Product 2' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Save product' }).count()).toBe(0);
+      expect(await page.getByLabel('SEO title', { exact: true }).isDisabled()).toBe(true);
+      await page.getByTestId('language-select').selectOption('pl');
+      await page.getByRole('heading', { level: 1, name: 'Edycja: Product 2' }).waitFor();
+      await page.getByLabel('Tytuł SEO', { exact: true }).waitFor();
+    });
+  });
+});
