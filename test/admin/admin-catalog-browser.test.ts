@@ -113,6 +113,16 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin catalog screens
       await page.getByLabel('Title (pl)', { exact: true }).fill('Produkt pierwszy');
       await page.getByRole('button', { name: 'Save product' }).click();
       await page.getByTestId('product-saved').waitFor();
+      // The variant's title in the product's new language.
+      await page.getByLabel('Title of variant 1 (pl)').fill('Domyślny');
+      await page.getByRole('button', { name: 'Save variant 1' }).click();
+      await expect
+        .poll(
+          async () =>
+            (await t.app.inject({ url: `/admin/products/${product.id}`, headers: owner })).json().variants[0]
+              .translations,
+        )
+        .toEqual({ pl: { title: 'Domyślny' } });
 
       // A sale price list with one price for the product's variant.
       await page.getByRole('link', { name: 'Price lists' }).click();
@@ -169,6 +179,7 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin catalog screens
     expect(store.statusCode).toBe(200);
     const shown = store.json();
     expect(shown.title).toBe('Produkt pierwszy');
+    expect(shown.variants[0].title).toBe('Domyślny');
     expect(shown.seo_title).toBe('Product 1 — the best seat in the house');
     expect(shown.category_ids).toEqual([category.id]);
     expect(shown.collection_ids).toEqual([collection.id]);
@@ -182,6 +193,60 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin catalog screens
       await t.app.inject({ url: `/store/products/${product.id}?region_id=${t.regionId}` })
     ).json();
     expect(english.title).toBe('Product 1');
+  });
+
+  it('adds an option to a one-variant product, then adds, edits and removes variants with prices', async () => {
+    const manager = await staffCredentials(t, 'catalog_manager');
+    const listed = (await t.app.inject({ url: '/admin/products?q=Product 0', headers: owner })).json();
+    const product = listed.data.find((p: { title: string }) => p.title === 'Product 0') as { id: string };
+    await inPage('admin-product-variants', async (page) => {
+      await signIn(page, manager);
+      await page.getByTestId('products-table').getByRole('link', { name: 'Product 0' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Edit Product 0' }).waitFor();
+      await page.getByRole('button', { name: 'Add an option' }).click();
+      await page.getByLabel('Name of option 1').fill('Size');
+      await page.getByLabel('Values of option 1 (comma-separated)').fill('S, M');
+      await page.getByLabel('Value of option 1 for the existing variants').selectOption('S');
+      await page.getByRole('button', { name: 'Save product' }).click();
+      await page.getByTestId('product-saved').waitFor();
+      await expect.poll(() => page.getByLabel('Size of variant 1').inputValue()).toBe('S');
+
+      await page.getByLabel('Barcode of variant 1').fill('5901234123457');
+      await page.getByLabel('Price in EUR of variant 1').fill('21.00');
+      await page.getByRole('button', { name: 'Save variant 1' }).click();
+      await expect.poll(() => page.getByLabel('Price in EUR of variant 1').inputValue()).toBe('21.00');
+
+      await page.getByRole('button', { name: 'Add a variant' }).click();
+      await page.getByLabel('Size of variant 2').selectOption('M');
+      await page.getByLabel('SKU of variant 2').fill('SKU-0-M');
+      await page.getByLabel('Weight (g) of variant 2').fill('650');
+      await page.getByLabel('Price in EUR of variant 2').fill('25,50');
+      await page.getByRole('button', { name: 'Create variant 2' }).click();
+      await page.getByRole('button', { name: 'Save variant 2' }).waitFor();
+
+      await page.getByRole('button', { name: 'Remove variant 2' }).click();
+      await page.getByRole('button', { name: 'Save variant 2' }).waitFor({ state: 'detached' });
+      // The last variant cannot go: the API's message is shown beside the button.
+      await page.getByRole('button', { name: 'Remove variant 1' }).click();
+      await page.getByTestId('variant-row').getByRole('alert').waitFor();
+    });
+    const saved = (await t.app.inject({ url: `/admin/products/${product.id}`, headers: owner })).json();
+    expect(saved.options).toEqual([{ name: 'Size', values: ['S', 'M'] }]);
+    expect(saved.variants).toHaveLength(1);
+    expect(saved.variants[0]).toMatchObject({
+      sku: 'SKU-0',
+      barcode: '5901234123457',
+      options: { Size: 'S' },
+      prices: [{ currency_code: 'eur', amount: 2100 }],
+    });
+    const events = await t.ctx.db
+      .selectFrom('outbox_events')
+      .select('payload')
+      .where('topic', '=', 'product.updated')
+      .execute();
+    const mine = events.map((e) => JSON.parse(e.payload)).filter((p) => p.id === product.id);
+    expect(mine.some((p) => p.variant_added)).toBe(true);
+    expect(mine.some((p) => p.variant_deleted)).toBe(true);
   });
 
   it('shows the catalog screens in Polish and hides writes from a read-only role', async () => {

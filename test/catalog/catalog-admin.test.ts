@@ -279,6 +279,53 @@ describe('catalog admin API', () => {
     expect((await t.app.inject({ url: `/admin/variants?ids=${variantId}` })).statusCode).toBe(401);
   });
 
+  it('adds, renames and removes an option on a product that has variants, with their values in one PATCH', async () => {
+    const simple = (
+      await post('/admin/products', { title: 'Plain Stool', variants: [{ sku: 'STOOL-1' }] })
+    ).json();
+    const only = simple.variants[0].id;
+    const before = await counts();
+    // Without values for the existing variant the option is refused, and nothing changes.
+    const refused = await patch(`/admin/products/${simple.id}`, {
+      options: [{ name: 'Size', values: ['S', 'M'] }],
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.code).toBe('INVALID_PRODUCT');
+    const stranger = await patch(`/admin/products/${simple.id}`, {
+      options: [{ name: 'Size', values: ['S', 'M'] }],
+      variant_options: { [only]: { Size: 'S' }, var_elsewhere: { Size: 'M' } },
+    });
+    expect(stranger.statusCode).toBe(422);
+    expect(stranger.json().error.details).toContainEqual({
+      field: 'body.variant_options.var_elsewhere',
+      message: 'is not a variant of this product',
+    });
+    expect(await counts()).toEqual(before);
+
+    const added = await patch(`/admin/products/${simple.id}`, {
+      options: [{ name: 'Size', values: ['S', 'M'] }],
+      variant_options: { [only]: { Size: 'S' } },
+    });
+    expect(added.statusCode).toBe(200);
+    expect(added.json().variants[0].options).toEqual({ Size: 'S' });
+    const second = (
+      await post(`/admin/products/${simple.id}/variants`, { sku: 'STOOL-2', options: { Size: 'M' } })
+    )
+      .json()
+      .variants.find((v: { sku: string }) => v.sku === 'STOOL-2').id;
+    const renamed = await patch(`/admin/products/${simple.id}`, {
+      options: [{ name: 'Height', values: ['S', 'M'] }],
+      variant_options: { [only]: { Height: 'S' }, [second]: { Height: 'M' } },
+    });
+    expect(renamed.statusCode).toBe(200);
+    expect(renamed.json().variants.map((v: { options: object }) => v.options)).toEqual([
+      { Height: 'S' },
+      { Height: 'M' },
+    ]);
+    const store = await t.app.inject({ url: `/admin/products?q=stool`, headers: reader });
+    expect(store.json().data[0].options).toEqual([{ name: 'Height', values: ['S', 'M'] }]);
+  });
+
   it('keeps the category tree acyclic and refuses to delete a parent', async () => {
     const a = (await post('/admin/categories', { name: 'A' })).json();
     const b = (await post('/admin/categories', { name: 'B', parent_id: a.id })).json();

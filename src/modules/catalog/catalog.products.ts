@@ -376,11 +376,18 @@ export async function updateProduct(
       row,
       await trx.selectFrom('product_variants').selectAll().where('product_id', '=', id).execute(),
     );
-    const next = { ...current, ...stripUndefined(patch) } as ProductDocument;
+    const { variant_options: variantOptions = {}, ...fields } = patch;
+    const next = { ...current, ...stripUndefined(fields) } as ProductDocument;
     const problems = productProblems(
       next,
-      current.variants.map((v) => ({ options: v.options, sku: v.sku })),
+      current.variants.map((v) => ({ options: variantOptions[v.id] ?? v.options, sku: v.sku })),
     );
+    for (const variantId of Object.keys(variantOptions))
+      if (!current.variants.some((v) => v.id === variantId))
+        problems.push({
+          field: `body.variant_options.${variantId}`,
+          message: 'is not a variant of this product',
+        });
     problems.push(...(await linkProblems(trx, patch.category_ids ?? [], patch.collection_ids ?? [])));
     if (problems.length > 0) invalid(problems);
     if (patch.handle && patch.handle !== row.handle) await assertHandleFree(trx, patch.handle, id);
@@ -416,10 +423,19 @@ export async function updateProduct(
     }
     if (patch.status === 'published' && !row.published_at) set.published_at = at;
     await trx.updateTable('products').set(set).where('id', '=', id).execute();
+    for (const [variantId, values] of Object.entries(variantOptions))
+      await trx
+        .updateTable('product_variants')
+        .set({ options: JSON.stringify(values), updated_at: at })
+        .where('id', '=', variantId)
+        .where('product_id', '=', id)
+        .execute();
     const doc = await syncProduct(trx, id);
-    const listChanged = LIST_FIELDS.some(
-      (key) => patch[key] !== undefined && JSON.stringify(patch[key]) !== JSON.stringify(current[key]),
-    );
+    const listChanged =
+      Object.keys(variantOptions).length > 0 ||
+      LIST_FIELDS.some(
+        (key) => patch[key] !== undefined && JSON.stringify(patch[key]) !== JSON.stringify(current[key]),
+      );
     await emit(trx, {
       topic: 'product.updated',
       payload: { id, handle: doc.handle, fields: Object.keys(stripUndefined(patch)) },

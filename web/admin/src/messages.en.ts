@@ -416,7 +416,7 @@ export const en = {
   'editor.type.date': 'Date',
   'editor.options': 'Options',
   'editor.optionsHelp':
-    'Every variant needs a value of each option; add a value here before using it in a variant.',
+    'Every variant needs a value of each option: add a value here before using it in a variant. A new option gives the existing variants the value chosen beside it; a renamed one keeps their values.',
   'editor.optionName': 'Name of option {n}',
   'editor.optionValues': 'Values of option {n} (comma-separated)',
   'editor.removeOption': 'Remove option {n}',
@@ -492,4 +492,6 @@ export const en = {
   'priceLists.create': 'Create price list',
   'priceLists.delete': 'Delete price list',
   'priceLists.confirmDelete': 'Delete the price list {name}?',
+  'editor.optionFill': 'Value of option {n} for the existing variants',
+  'editor.variantTitleIn': 'Title of variant {n} ({locale})',
 } as const;

@@ -420,7 +420,7 @@ export const pl: Record<keyof typeof en, string> = {
   'editor.type.date': 'Data',
   'editor.options': 'Opcje',
   'editor.optionsHelp':
-    'Każdy wariant musi mieć wartość każdej opcji; dodaj wartość tutaj, zanim użyjesz jej w wariancie.',
+    'Każdy wariant musi mieć wartość każdej opcji: dodaj wartość tutaj, zanim użyjesz jej w wariancie. Nowa opcja nadaje istniejącym wariantom wartość wybraną obok; opcja o zmienionej nazwie zachowuje ich wartości.',
   'editor.optionName': 'Nazwa opcji {n}',
   'editor.optionValues': 'Wartości opcji {n} (oddzielone przecinkami)',
   'editor.removeOption': 'Usuń opcję {n}',
@@ -496,4 +496,6 @@ export const pl: Record<keyof typeof en, string> = {
   'priceLists.create': 'Utwórz cennik',
   'priceLists.delete': 'Usuń cennik',
   'priceLists.confirmDelete': 'Usunąć cennik {name}?',
+  'editor.optionFill': 'Wartość opcji {n} dla istniejących wariantów',
+  'editor.variantTitleIn': 'Nazwa wariantu {n} ({locale})',
 } as const;

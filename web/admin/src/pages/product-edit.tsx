@@ -42,7 +42,8 @@ interface Draft {
   product_type: string;
   tags: string;
   attributes: Array<{ key: string; type: AttributeType; value: string }>;
-  options: Array<{ name: string; values: string }>;
+  /** `original`: the option's saved name (null for a new one); `fill`: a new option's value for existing variants. */
+  options: Array<{ name: string; values: string; original: string | null; fill: string }>;
   images: Array<{ key: number; url: string; alt: string }>;
   gltf: string;
   usdz: string;
@@ -66,7 +67,12 @@ function toDraft(p: AdminProduct): Draft {
     product_type: p.product_type ?? '',
     tags: p.tags.join(', '),
     attributes: p.attributes.map((a) => ({ key: a.key, type: a.type, value: String(a.value) })),
-    options: p.options.map((o) => ({ name: o.name, values: o.values.join(', ') })),
+    options: p.options.map((o) => ({
+      name: o.name,
+      values: o.values.join(', '),
+      original: o.name,
+      fill: '',
+    })),
     images: p.media
       .filter((m) => m.kind === 'image')
       .map((m) => ({ key: nextKey++, url: m.url, alt: m.alt ?? '' })),
@@ -95,8 +101,29 @@ function attributeValue(type: AttributeType, value: string): string | number | b
   return value;
 }
 
+/**
+ * When the options change, each existing variant's values go in the same PATCH: a renamed option keeps the
+ * variant's value, a new one takes the value chosen for existing variants, a removed one is dropped.
+ */
+function variantOptions(d: Draft, product: AdminProduct): ProductPatch['variant_options'] {
+  const options = d.options.map((o) => ({ name: o.name.trim(), values: list(o.values) }));
+  if (JSON.stringify(options) === JSON.stringify(product.options)) return undefined;
+  return Object.fromEntries(
+    product.variants.map((variant) => [
+      variant.id,
+      Object.fromEntries(
+        d.options.flatMap((o) => {
+          const value = o.original !== null ? variant.options[o.original] : o.fill || list(o.values)[0];
+          return value ? [[o.name.trim(), value]] : [];
+        }),
+      ),
+    ]),
+  );
+}
+
 /** The PATCH body: every field the form edits, so what is on screen is what is saved. */
-function toPatch(d: Draft): ProductPatch {
+function toPatch(d: Draft, product: AdminProduct): ProductPatch {
+  const variant_options = variantOptions(d, product);
   const media: ProductPatch['media'] = d.images.map((m) => ({
     url: m.url.trim(),
     kind: 'image' as const,
@@ -136,6 +163,7 @@ function toPatch(d: Draft): ProductPatch {
       value: attributeValue(a.type, a.value),
     })),
     options: d.options.map((o) => ({ name: o.name.trim(), values: list(o.values) })),
+    ...(variant_options ? { variant_options } : {}),
     media,
     translations,
     category_ids: d.category_ids,
@@ -230,7 +258,7 @@ function ProductForm({
       const next = must(
         await api.PATCH('/admin/products/{id}', {
           params: { path: { id: product.id } },
-          body: toPatch(draft),
+          body: toPatch(draft, product),
         }),
       );
       setDraft(toDraft(next));
@@ -551,6 +579,18 @@ function ProductForm({
                 {t('editor.optionValues', { n: index + 1 })}
                 <input value={option.values} onChange={(e) => change({ values: e.target.value })} required />
               </label>
+              {option.original === null && product.variants.length > 0 && (
+                <label>
+                  {t('editor.optionFill', { n: index + 1 })}
+                  <select value={option.fill} onChange={(e) => change({ fill: e.target.value })}>
+                    {list(option.values).map((value) => (
+                      <option key={value} value={value}>
+                        {value}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
               <button
                 type="button"
                 className="link"
@@ -565,7 +605,9 @@ function ProductForm({
           <button
             type="button"
             className="secondary"
-            onClick={() => set({ options: [...draft.options, { name: '', values: '' }] })}
+            onClick={() =>
+              set({ options: [...draft.options, { name: '', values: '', original: null, fill: '' }] })
+            }
           >
             {t('editor.addOption')}
           </button>
@@ -678,6 +720,8 @@ interface VariantDraft {
   weight: string;
   options: Record<string, string>;
   prices: Record<string, string>;
+  /** The variant's title per locale. */
+  translations: Record<string, string>;
 }
 
 function variantDraft(v: AdminProduct['variants'][number]): VariantDraft {
@@ -688,6 +732,9 @@ function variantDraft(v: AdminProduct['variants'][number]): VariantDraft {
     barcode: v.barcode ?? '',
     weight: v.weight_grams === null ? '' : String(v.weight_grams),
     options: v.options,
+    translations: Object.fromEntries(
+      Object.entries(v.translations).map(([l, text]) => [l, text.title ?? '']),
+    ),
     prices: Object.fromEntries(
       v.prices.map((p) => [p.currency_code.toLowerCase(), majorUnits(p.amount, p.currency_code)]),
     ),
@@ -718,6 +765,7 @@ function Variants({
     weight: '',
     options: {},
     prices: {},
+    translations: {},
   });
   return (
     <section className="panel" aria-labelledby="variants-heading">
@@ -779,6 +827,11 @@ function VariantRow({
         weight_grams: row.weight.trim() === '' ? null : Math.round(Number(row.weight)),
         ...(row.title.trim() ? { title: row.title.trim() } : {}),
         options: row.options,
+        translations: Object.fromEntries(
+          Object.entries(row.translations)
+            .filter(([, title]) => title.trim())
+            .map(([locale, title]) => [locale, { title: title.trim() }]),
+        ),
       };
       const base = currencies.flatMap((currency) => {
         const amount = minorUnits(row.prices[currency] ?? '', currency);
@@ -845,6 +898,19 @@ function VariantRow({
             placeholder={existing?.title}
           />
         </label>
+        {[...new Set([...Object.keys(product.translations), ...Object.keys(row.translations)])].map(
+          (locale) => (
+            <label key={locale}>
+              {t('editor.variantTitleIn', { n, locale })}
+              <input
+                value={row.translations[locale] ?? ''}
+                onChange={(e) => set({ translations: { ...row.translations, [locale]: e.target.value } })}
+                placeholder={row.title}
+                maxLength={300}
+              />
+            </label>
+          ),
+        )}
         <label>
           {t('products.sku', { n })}
           <input value={row.sku} onChange={(e) => set({ sku: e.target.value })} maxLength={100} />
