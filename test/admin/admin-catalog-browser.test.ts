@@ -249,6 +249,104 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin catalog screens
     expect(mine.some((p) => p.variant_deleted)).toBe(true);
   });
 
+  it('makes a customer-group price list with a quantity tier, then edits its prices', async () => {
+    const admin = await staffCredentials(t, 'admin');
+    const group = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/admin/customer-groups',
+        headers: owner,
+        payload: { name: 'Trade' },
+      })
+    ).json();
+    await inPage('admin-price-list-tiers', async (page) => {
+      await signIn(page, admin);
+      await page.getByRole('link', { name: 'Price lists' }).click();
+      await page.getByRole('link', { name: 'New price list' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Trade prices');
+      await page.getByLabel('Type').selectOption('override');
+      await page.getByLabel('Trade').check();
+      await page.getByLabel('Find a product to price').fill('Product 2');
+      const add = page.getByRole('button', { name: 'Add a price for Product 2 — Default (SKU-2)' });
+      await add.click();
+      await add.click();
+      await page.getByLabel('Amount of price 1').fill('35');
+      await page.getByLabel('Amount of price 2').fill('30');
+      await page.getByLabel('From quantity, price 2').fill('10');
+      // The API refuses an end before the start; its message is shown and nothing is created.
+      await page.getByLabel('Starts').fill('2030-01-02T00:00');
+      await page.getByLabel('Ends').fill('2030-01-01T00:00');
+      await page.getByRole('button', { name: 'Create price list' }).click();
+      await page.getByRole('alert').filter({ hasText: 'ends_at must be after starts_at' }).waitFor();
+      await page.getByLabel('Starts').fill('');
+      await page.getByLabel('Ends').fill('');
+      await page.getByRole('button', { name: 'Create price list' }).click();
+      await page.getByTestId('price-lists-table').getByRole('link', { name: 'Trade prices' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Edit price list' }).waitFor();
+      await expect.poll(() => page.getByLabel('From quantity, price 2').inputValue()).toBe('10');
+      await page.getByLabel('Amount of price 2').fill('28');
+      await page.getByRole('button', { name: 'Remove price 1' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'Price lists' }).waitFor();
+    });
+    const lists = (await t.app.inject({ url: '/admin/price-lists', headers: owner })).json().data;
+    const trade = lists.filter((l: { name: string }) => l.name === 'Trade prices');
+    expect(trade).toHaveLength(1);
+    const detail = (await t.app.inject({ url: `/admin/price-lists/${trade[0].id}`, headers: owner })).json();
+    expect(detail).toMatchObject({
+      type: 'override',
+      starts_at: null,
+      ends_at: null,
+      customer_group_ids: [group.id],
+      prices: [{ currency_code: 'eur', amount: 2800, min_quantity: 10 }],
+    });
+  });
+
+  it('keeps categories as a tree: a child under its parent, rename, and the parent kept while it has children', async () => {
+    const manager = await staffCredentials(t, 'catalog_manager');
+    await inPage('admin-category-tree', async (page) => {
+      await signIn(page, manager);
+      await page.getByRole('link', { name: 'Categories' }).click();
+      const table = page.getByTestId('categories-table');
+      await page.getByRole('button', { name: 'New category' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Seating');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await table.getByRole('row', { name: /Seating/ }).waitFor();
+      await page.getByRole('button', { name: 'New category' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Sofas');
+      await page.getByLabel('Parent category').selectOption({ label: 'Seating' });
+      await page.getByLabel('Language code of translation 1').waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Add a translation' }).click();
+      await page.getByLabel('Language code of translation 1').fill('pl');
+      await page.getByLabel('Name in translation 1').fill('Sofy');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await table.getByRole('row', { name: /Sofas/ }).waitFor();
+      // Tree order: the child right after its parent.
+      const names = await table.locator('tbody tr td:first-child').allTextContents();
+      expect(names.indexOf('Sofas')).toBe(names.indexOf('Seating') + 1);
+
+      await page.getByRole('button', { name: 'Edit Sofas' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Couches');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await table.getByRole('row', { name: /Couches/ }).waitFor();
+      const couches = (await t.app.inject({ url: '/admin/categories', headers: owner }))
+        .json()
+        .data.find((c: { name: string }) => c.name === 'Couches');
+      expect(couches.translations).toEqual({ pl: { name: 'Sofy' } });
+      expect(couches.parent_id).not.toBeNull();
+
+      await page.getByRole('button', { name: 'Delete Seating' }).click();
+      await page.getByRole('alert').filter({ hasText: 'child categories' }).waitFor();
+      await page.getByRole('button', { name: 'Delete Couches' }).click();
+      await table.getByRole('row', { name: /Couches/ }).waitFor({ state: 'detached' });
+    });
+    const categories = (await t.app.inject({ url: '/admin/categories', headers: owner })).json().data;
+    expect(categories.map((c: { name: string }) => c.name)).toContain('Seating');
+    expect(categories.map((c: { name: string }) => c.name)).not.toContain('Couches');
+    const store = (await t.app.inject({ url: '/store/categories?locale=pl' })).json().data;
+    expect(store.map((c: { name: string }) => c.name)).toContain('Seating');
+  });
+
   it('shows the catalog screens in Polish and hides writes from a read-only role', async () => {
     const support = await staffCredentials(t, 'support');
     await inPage('admin-catalog-readonly', async (page) => {
