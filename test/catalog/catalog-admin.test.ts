@@ -326,6 +326,75 @@ describe('catalog admin API', () => {
     expect(store.json().data[0].options).toEqual([{ name: 'Height', values: ['S', 'M'] }]);
   });
 
+  it('adds products to and removes them from a category or collection, without losing concurrent changes', async () => {
+    const made = async (handle: string, sku: string) =>
+      (
+        await post(
+          '/admin/products',
+          chairPayload({ handle, variants: [{ sku, options: { Color: 'Black', Size: 'S' } }] }),
+        )
+      ).json();
+    const a = await made('link-a', 'LINK-A');
+    const b = await made('link-b', 'LINK-B');
+    const cats = await Promise.all(
+      ['One', 'Two', 'Three', 'Four'].map(async (name) => (await post('/admin/categories', { name })).json()),
+    );
+    const summer = (await post('/admin/collections', { title: 'Link summer' })).json();
+    const before = await counts();
+
+    // Bad input changes nothing: unknown product, the same id added and removed, unknown category, no auth.
+    const unknown = await post(`/admin/categories/${cats[0].id}/products`, { add: [a.id, 'prod_nope'] });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().error.details).toContainEqual({
+      field: 'body.add[1]',
+      message: 'unknown product prod_nope',
+    });
+    const both = await post(`/admin/categories/${cats[0].id}/products`, { add: [a.id], remove: [a.id] });
+    expect(both.statusCode).toBe(422);
+    expect((await post('/admin/categories/cat_nope/products', { add: [a.id] })).statusCode).toBe(404);
+    expect((await post(`/admin/categories/${cats[0].id}/products`, { add: [a.id] }, reader)).statusCode).toBe(
+      403,
+    );
+    expect(await counts()).toEqual(before);
+
+    // Four categories linked to the same product at once: every one lands.
+    const linked = await Promise.all(
+      cats.map((c: { id: string }) => post(`/admin/categories/${c.id}/products`, { add: [a.id, b.id] })),
+    );
+    expect(linked.map((r) => r.json())).toEqual(cats.map(() => ({ added: 2, removed: 0 })));
+    const read = async (id: string) =>
+      (await t.app.inject({ url: `/admin/products/${id}`, headers: reader })).json();
+    expect((await read(a.id)).category_ids.sort()).toEqual(cats.map((c: { id: string }) => c.id).sort());
+    // Again: nothing new to add.
+    expect((await post(`/admin/categories/${cats[0].id}/products`, { add: [a.id] })).json()).toEqual({
+      added: 0,
+      removed: 0,
+    });
+
+    const removed = await post(`/admin/categories/${cats[1].id}/products`, { remove: [a.id] });
+    expect(removed.json()).toEqual({ added: 0, removed: 1 });
+    expect((await read(a.id)).category_ids).not.toContain(cats[1].id);
+    expect((await read(b.id)).category_ids).toContain(cats[1].id);
+    const inTwo = await t.app.inject({ url: `/admin/products?category_id=${cats[1].id}`, headers: reader });
+    expect(inTwo.json().data.map((p: { id: string }) => p.id)).toEqual([b.id]);
+
+    expect((await post(`/admin/collections/${summer.id}/products`, { add: [b.id] })).json()).toEqual({
+      added: 1,
+      removed: 0,
+    });
+    expect((await read(b.id)).collection_ids).toEqual([summer.id]);
+    const events = await t.ctx.db
+      .selectFrom('outbox_events')
+      .select('payload')
+      .where('topic', '=', 'product.updated')
+      .execute();
+    expect(
+      events
+        .map((e) => JSON.parse(e.payload))
+        .filter((p) => p.id === b.id && p.fields?.[0] === 'collection_ids'),
+    ).toHaveLength(1);
+  });
+
   it('keeps the category tree acyclic and refuses to delete a parent', async () => {
     const a = (await post('/admin/categories', { name: 'A' })).json();
     const b = (await post('/admin/categories', { name: 'B', parent_id: a.id })).json();

@@ -37,6 +37,7 @@ import {
   deleteCollection,
   getCategory,
   getCollection,
+  linkProductsTo,
   listCategories,
   listCollections,
   updateCategory,
@@ -49,6 +50,17 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const VariantParams = Type.Object({
   id: Type.String({ maxLength: 64 }),
   variant_id: Type.String({ maxLength: 64 }),
+});
+const LinkBody = Type.Object(
+  {
+    add: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500 })),
+    remove: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500 })),
+  },
+  { additionalProperties: false },
+);
+const LinkResult = Type.Object({
+  added: Type.Integer({ description: 'products newly linked' }),
+  removed: Type.Integer({ description: 'products unlinked' }),
 });
 const ImportResult = Type.Object({
   products_created: Type.Integer(),
@@ -271,6 +283,12 @@ export const catalogAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     },
   );
 
+  app.post(
+    '/admin/categories/:id/products',
+    { config: write, schema: { params: IdParams, body: LinkBody, response: { 200: LinkResult } } },
+    async (request) => settle(await linkProductsTo(db, 'category', request.params.id, request.body)),
+  );
+
   app.get(
     '/admin/collections',
     { config: read, schema: { querystring: PageQuery, response: { 200: Page(Collection) } } },
@@ -302,5 +320,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       await settle(await deleteCollection(db, request.params.id));
       return reply.code(204).send();
     },
+  );
+  app.post(
+    '/admin/collections/:id/products',
+    { config: write, schema: { params: IdParams, body: LinkBody, response: { 200: LinkResult } } },
+    async (request) => settle(await linkProductsTo(db, 'collection', request.params.id, request.body)),
   );
 };

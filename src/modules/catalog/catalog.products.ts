@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
+import { lockRows } from '../../platform/db/lock.js';
 import { now } from '../../platform/db/time.js';
 import { type DbOrTrx, inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
@@ -344,6 +345,16 @@ async function freeHandle(trx: Trx, base: string): Promise<string> {
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
+/** The product row, locked until the transaction ends (FOR UPDATE on PostgreSQL; SQLite holds the write lock). */
+async function lockProduct(trx: Trx, id: string): Promise<ProductRow> {
+  const row = await lockRows(
+    trx,
+    trx.selectFrom('products').selectAll().where('id', '=', id),
+  ).executeTakeFirst();
+  if (!row) throw new AppError(PlatformErrors.NOT_FOUND, `Product ${id} not found`);
+  return row;
+}
+
 async function loadProduct(trx: DbOrTrx, id: string): Promise<ProductRow> {
   const row = await trx.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError(PlatformErrors.NOT_FOUND, `Product ${id} not found`);
@@ -371,7 +382,7 @@ export async function updateProduct(
   patch: ProductUpdate,
 ): Promise<WriteResult<ProductDocument>> {
   const result = await inTransaction(db, async (trx) => {
-    const row = await loadProduct(trx, id);
+    const row = await lockProduct(trx, id);
     const current = renderDocument(
       row,
       await trx.selectFrom('product_variants').selectAll().where('product_id', '=', id).execute(),

@@ -354,7 +354,6 @@ function Editor({
 /** The products in one category or collection; add by search, remove; each change is one product PATCH. */
 function Members({ kind, item, canWrite }: { kind: Kind; item: Item; canWrite: boolean }) {
   const t = useT();
-  const field = kind === 'categories' ? 'category_ids' : 'collection_ids';
   const filter = kind === 'categories' ? { category_id: item.id } : { collection_id: item.id };
   const members = useLoad(
     async () => must(await api.GET('/admin/products', { params: { query: { limit: 200, ...filter } } })),
@@ -369,16 +368,16 @@ function Members({ kind, item, canWrite }: { kind: Kind; item: Item; canWrite: b
     [q],
   );
   const action = useAction();
-  const change = (product: { id: string; category_ids: string[]; collection_ids: string[] }, add: boolean) =>
+  // One call per change: the server locks the product while it edits the list, so concurrent edits of
+  // its other links are kept.
+  const change = (productId: string, add: boolean) =>
     void action.run(async () => {
-      // Read the product fresh so a concurrent change to its other links is not overwritten by a stale list.
-      const current = must(await api.GET('/admin/products/{id}', { params: { path: { id: product.id } } }));
-      const ids = current[field].filter((x) => x !== item.id);
+      const body = add ? { add: [productId] } : { remove: [productId] };
+      const path = { params: { path: { id: item.id } }, body };
       must(
-        await api.PATCH('/admin/products/{id}', {
-          params: { path: { id: product.id } },
-          body: { [field]: add ? [...ids, item.id] : ids },
-        }),
+        kind === 'categories'
+          ? await api.POST('/admin/categories/{id}/products', path)
+          : await api.POST('/admin/collections/{id}/products', path),
       );
       members.reload();
     });
@@ -398,7 +397,7 @@ function Members({ kind, item, canWrite }: { kind: Kind; item: Item; canWrite: b
                 type="button"
                 className="link"
                 disabled={action.busy}
-                onClick={() => change(product, false)}
+                onClick={() => change(product.id, false)}
                 aria-label={t('taxonomy.removeProduct', { title: product.title })}
               >
                 {t('taxonomy.remove')}
@@ -423,7 +422,7 @@ function Members({ kind, item, canWrite }: { kind: Kind; item: Item; canWrite: b
                     type="button"
                     className="link"
                     disabled={action.busy}
-                    onClick={() => change(product, true)}
+                    onClick={() => change(product.id, true)}
                     aria-label={t('taxonomy.addProduct', { title: product.title })}
                   >
                     {t('taxonomy.add')}
