@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inTransaction } from '../src/platform/db/transaction.js';
 import { replayDeadLetters } from '../src/platform/events/dead-letters.js';
 import { OutboxDispatcher } from '../src/platform/events/dispatcher.js';
-import { emit } from '../src/platform/events/outbox.js';
+import { emit, updateThenEmit } from '../src/platform/events/outbox.js';
 import { type DeliveredEvent, SubscriberRegistry } from '../src/platform/events/subscribers.js';
 import { createLogger } from '../src/platform/logging/logger.js';
 import { createTestContext, type TestContext } from './helpers/test-context.js';
@@ -42,6 +42,59 @@ describe('transactional outbox', () => {
   });
   afterEach(async () => {
     await context.close();
+  });
+
+  it('updateThenEmit records the event and its deliveries only when the guarded update changed a row', async () => {
+    for (const name of ['first', 'second'])
+      registry.register({ name, topics: ['test.*'], handle: async () => {} });
+    const { db } = context.ctx;
+    await db.insertInto('counters').values({ name: 'test_guard', value: 0 }).execute();
+    const bump = (from: number) =>
+      updateThenEmit(
+        db,
+        db
+          .updateTable('counters')
+          .set({ value: from + 1 })
+          .where('name', '=', 'test_guard')
+          .where('value', '=', from),
+        { topic: 'test.bumped', payload: { from } },
+        registry,
+      );
+    expect(await bump(0)).toBe(true);
+    expect(await bump(0)).toBe(false); // the guard no longer matches: no event
+    expect(await bump(1)).toBe(true);
+    const events = await db
+      .selectFrom('outbox_events')
+      .select(['id', 'payload'])
+      .where('topic', '=', 'test.bumped')
+      .execute();
+    expect(events.map((e) => JSON.parse(e.payload))).toEqual(
+      expect.arrayContaining([{ from: 0 }, { from: 1 }]),
+    );
+    expect(events).toHaveLength(2);
+    const rows = await deliveries(context);
+    for (const event of events)
+      expect(
+        rows
+          .filter((d) => d.event_id === event.id)
+          .map((d) => [d.subscriber, d.status])
+          .sort(),
+      ).toEqual([
+        ['first', 'pending'],
+        ['second', 'pending'],
+      ]);
+    // Without subscribers only the event is written.
+    expect(
+      await updateThenEmit(
+        db,
+        db.updateTable('counters').set({ value: 9 }).where('name', '=', 'test_guard'),
+        { topic: 'other.bumped', payload: {} },
+        registry,
+      ),
+    ).toBe(true);
+    expect(
+      await db.selectFrom('outbox_events').select('id').where('topic', '=', 'other.bumped').execute(),
+    ).toHaveLength(1);
   });
 
   it('never delivers an event emitted in a rolled-back transaction', async () => {

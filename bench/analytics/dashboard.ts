@@ -1,11 +1,16 @@
 // Dashboard and rollup timings over a large generated event set.
-//   npx tsx bench/analytics/dashboard.ts [--events 2000000] [--days 395] [--day-events 100000]
+//   npx tsx bench/analytics/dashboard.ts [--events 10000000] [--days 395] [--day-events 100000] [--runs 9]
+//     [--keep /path/big.db | --keep schema_name]
 //   BENCH_PG_URL=postgres://… npx tsx bench/analytics/dashboard.ts …
-// 1. Generates `events` behaviour events (sessions of ~5 events over `days` days ending now) through the
-//    ingestion writer, and events/50 orders (200k orders per 10M events, as in the issue) in bulk.
-// 2. Times the first full rollup, then the headline KPIs for the last 90 days from rollups (median of
-//    7) beside the same KPIs computed from raw data, and checks both agree.
-// 3. On a fresh database, times the rollup of one day holding `day-events` events.
+// 1. Generates `events` behaviour events (sessions of 2–8 events over `days` days ending now) through
+//    the ingestion writer, a whole day per transaction, and events/50 orders (200k orders per 10M
+//    events, as in the issue) in bulk. `--keep` keeps the database (SQLite file, PostgreSQL schema)
+//    and reuses it on the next run, skipping generation.
+// 2. Times the rollup (the first, full one on a new database), then the headline KPIs for the last 90
+//    days with the previous period (`kpisWithComparison`) from rollups (median of `runs`, with the
+//    client CPU per call) beside the same computed from raw data, and checks both agree.
+// 3. On a fresh database, times the rollup of one day holding `day-events` events (written through the
+//    ingestion writer); `--day-events 0` skips it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,13 +18,15 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import type { DatabaseConfig } from '../../src/config/config.js';
 import { loadAnalyticsSettings } from '../../src/modules/analytics/analytics.settings.js';
+import { rebuildBuyers } from '../../src/modules/analytics/distinct-keys.js';
 import type { TrackedEvent } from '../../src/modules/analytics/event-model.js';
 import { type BufferedEvent, writeEvents } from '../../src/modules/analytics/ingest.writer.js';
-import { computeKpis, kpisWithComparison } from '../../src/modules/analytics/kpi.service.js';
+import { kpisWithComparison } from '../../src/modules/analytics/kpi.service.js';
 import { runRollup } from '../../src/modules/analytics/rollup.service.js';
 import { addDays, localDate, startOfLocalDay } from '../../src/modules/analytics/time-zone.js';
 import { createDatabase, type Db } from '../../src/platform/db/database.js';
 import { migrateToLatest } from '../../src/platform/db/migrator.js';
+import { bulkLoadTraffic } from './bulk-traffic.js';
 import { benchDatabase } from './pg-schema.js';
 
 const { values } = parseArgs({
@@ -27,7 +34,11 @@ const { values } = parseArgs({
     events: { type: 'string', default: '2000000' },
     days: { type: 'string', default: '395' },
     'day-events': { type: 'string', default: '100000' },
-    /** Keep the large SQLite database in this file and reuse it on the next run (skips generation). */
+    runs: { type: 'string', default: '9' },
+    /** `bulk`: the bulk loader (bulk-traffic.ts); `writer`: through the ingestion writer (slower). */
+    via: { type: 'string', default: 'bulk' },
+    'raw-runs': { type: 'string', default: '2' },
+    /** Keep the large database (SQLite file or PostgreSQL schema) and reuse it next time (skips generation). */
     keep: { type: 'string' },
   },
 });
@@ -176,15 +187,16 @@ async function generate(db: Db, total: number, from: number, to: number): Promis
     const today = out
       .slice(0, Math.min(out.length, total - written))
       .filter((e) => Date.parse(e.occurred_at) < now);
-    for (let i = 0; i < today.length; i += 10_000)
-      await writeEvents(db, today.slice(i, i + 10_000), settings);
+    // A day per transaction: the writer's session and visitor lookups and upserts amortise best.
+    for (let i = 0; i < today.length; i += 50_000)
+      await writeEvents(db, today.slice(i, i + 50_000), settings);
     written += today.length;
     if (d % 30 === 0) process.stdout.write(`  generated ${written} events (day ${d + 1}/${days})\n`);
   }
 }
 
 async function open(keep?: string): Promise<{ db: Db; dialect: string; close(): Promise<void> }> {
-  const pg = keep ? { database: undefined, drop: async () => {} } : await benchDatabase();
+  const pg = await benchDatabase(keep);
   const dir = mkdtempSync(path.join(tmpdir(), 'stratus-dash-'));
   const config: DatabaseConfig = pg.database ?? { kind: 'sqlite', file: keep ?? path.join(dir, 'bench.db') };
   const database = createDatabase(config);
@@ -208,83 +220,140 @@ function median(xs: number[]) {
 
 const totalEvents = Number(values.events);
 const days = Number(values.days);
+const runs = Number(values.runs);
 const big = await open(values.keep);
 try {
   const today = localDate(now, settings.timeZone);
   const from = startOfLocalDay(addDays(today, -days), settings.timeZone);
   let t = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const existing = await big.db.selectFrom('analytics_orders').select('order_id').limit(1).execute();
-  if (existing.length === 0) {
-    await generate(big.db, totalEvents, from, now);
+  const fresh = existing.length === 0;
+  if (fresh) {
+    if (values.via === 'writer') await generate(big.db, totalEvents, from, now);
+    else
+      await bulkLoadTraffic(
+        big.db,
+        totalEvents,
+        addDays(today, -days),
+        now,
+        { random: r, timeZone: settings.timeZone },
+        (written, day, all) => {
+          if (day % 30 === 0) process.stdout.write(`  loaded ${written} events (day ${day + 1}/${all})\n`);
+        },
+      );
     await insertOrders(big.db, Math.round(totalEvents / 50), from, now);
+    // Orders were bulk-inserted past the order.placed subscriber: derive each buyer's first orders.
+    await rebuildBuyers(big.db);
   }
-  const counts = await sql<{ events: number; sessions: number; orders: number }>`
+  const counts = await sql<{ events: number; sessions: number; visitors: number; orders: number }>`
     select (select count(*) from analytics_events) as events, (select count(*) from analytics_sessions) as sessions,
-           (select count(*) from analytics_orders) as orders`.execute(big.db);
+           (select count(*) from analytics_visitors) as visitors, (select count(*) from analytics_orders) as orders`.execute(
+    big.db,
+  );
   const c = counts.rows[0]!;
+  const genMs = performance.now() - t;
+  const genCpu = process.cpuUsage(cpuAtStart);
   console.log(
-    `${big.dialect}: generated ${c.events} events, ${c.sessions} sessions, ${c.orders} orders over ${days} days in ${ms(t)}`,
+    `${big.dialect}: ${fresh ? 'generated' : 'reused'} ${c.events} events, ${c.sessions} sessions, ${c.visitors} visitors, ` +
+      `${c.orders} orders over ${days} days` +
+      (fresh
+        ? ` ${values.via === 'writer' ? 'through the writer' : 'in bulk'} in ${(genMs / 1000).toFixed(0)} s ` +
+          `(${Math.round(Number(c.events) / (genMs / 1000))} events/s; client CPU ${(genCpu.user + genCpu.system) / 1e6} s)`
+        : ''),
   );
 
   t = performance.now();
   const run = await runRollup(big.db, settings, now);
-  console.log(`${big.dialect}: first full rollup (${run.hours} hours, ${run.days} days) ${ms(t)}`);
+  console.log(
+    `${big.dialect}: ${fresh ? 'first full' : 'incremental'} rollup (${run.hours} hours, ${run.days} days) ${ms(t)}`,
+  );
 
   const range = {
     from: startOfLocalDay(addDays(today, -89), settings.timeZone),
     to: startOfLocalDay(addDays(today, 1), settings.timeZone),
     timeZone: settings.timeZone,
   };
-  const viaRollups: number[] = [];
-  const withComparison: number[] = [];
-  let rolled: Awaited<ReturnType<typeof computeKpis>> | undefined;
-  for (let i = 0; i < 7; i++) {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let rolled: Awaited<ReturnType<typeof kpisWithComparison>> | undefined;
+  for (let i = 0; i < runs + 1; i++) {
+    const c0 = process.cpuUsage();
     t = performance.now();
-    rolled = await computeKpis(big.db, range, settings);
-    viaRollups.push(performance.now() - t);
-    t = performance.now();
-    await kpisWithComparison(big.db, range, settings);
-    withComparison.push(performance.now() - t);
+    rolled = await kpisWithComparison(big.db, range, settings);
+    const elapsed = performance.now() - t;
+    const used = process.cpuUsage(c0);
+    if (i === 0) continue; // warm-up: statement cache and pages
+    wall.push(elapsed);
+    cpu.push((used.user + used.system) / 1000);
   }
   const state = await big.db.selectFrom('analytics_rollup_state').selectAll().execute();
   await big.db.deleteFrom('analytics_rollup_state').execute();
-  t = performance.now();
-  const raw = await computeKpis(big.db, range, settings);
-  const rawMs = performance.now() - t;
-  await big.db.insertInto('analytics_rollup_state').values(state).execute();
+  const rawWall: number[] = [];
+  let raw: typeof rolled;
+  try {
+    for (let i = 0; i < Number(values['raw-runs']); i++) {
+      t = performance.now();
+      raw = await kpisWithComparison(big.db, range, settings);
+      rawWall.push(performance.now() - t);
+    }
+  } finally {
+    await big.db.insertInto('analytics_rollup_state').values(state).execute();
+  }
   const inRange = await big.db
     .selectFrom('analytics_events')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('occurred_at', '>=', new Date(range.from).toISOString())
+    .where('occurred_at', '>=', new Date(previousStart(range)).toISOString())
     .executeTakeFirstOrThrow();
+  const rolledMs = median(wall);
+  const rawMs = rawWall.length === 0 ? Number.NaN : median(rawWall);
   console.log(
-    `${big.dialect}: headline KPIs, last 90 days (${inRange.n} events in range, ${rolled!.orders} orders, open day read raw): ` +
-      `rollups median ${median(viaRollups).toFixed(1)} ms (with previous period ${median(withComparison).toFixed(1)} ms), ` +
-      `raw scan ${rawMs.toFixed(0)} ms, ratio ${(rawMs / median(viaRollups)).toFixed(1)}x, same figures: ${JSON.stringify(raw) === JSON.stringify(rolled)}`,
+    `${big.dialect}: headline KPIs, last 90 days + previous 90 (${inRange.n} events, ` +
+      `${rolled!.current.orders + rolled!.previous.orders} orders in the 180 days; open day read raw): ` +
+      `rollups median ${rolledMs.toFixed(1)} ms of ${runs} (min ${Math.min(...wall).toFixed(1)}, max ${Math.max(...wall).toFixed(1)}; ` +
+      `client CPU median ${median(cpu).toFixed(1)} ms), ` +
+      (rawWall.length === 0
+        ? 'raw scan skipped (--raw-runs 0)'
+        : `raw scan median ${rawMs.toFixed(0)} ms of ${rawWall.length}, ratio ${(rawMs / rolledMs).toFixed(0)}x, ` +
+          `same figures: ${JSON.stringify(raw) === JSON.stringify(rolled)}`),
+  );
+  console.log(
+    `${big.dialect}: current users ${rolled!.current.users}, sessions ${rolled!.current.sessions}, ` +
+      `repeat purchase rate ${rolled!.current.repeat_purchase_rate}`,
   );
 } finally {
   await big.close();
 }
 
-const small = await open();
-try {
-  const dayEvents = Number(values['day-events']);
-  const day = addDays(localDate(now, settings.timeZone), -2);
-  const from = startOfLocalDay(day, settings.timeZone);
-  const to = startOfLocalDay(addDays(day, 1), settings.timeZone);
-  await generate(small.db, dayEvents, from, to);
-  await insertOrders(small.db, Math.round(dayEvents / 50), from, to);
-  // The watermark sits at the day's start, so the run rolls exactly that day's hours (and the empty
-  // hours up to now) and then the day itself.
-  await small.db
-    .insertInto('analytics_rollup_state')
-    .values({ name: 'hourly_watermark', value: new Date(from).toISOString() })
-    .execute();
-  const t = performance.now();
-  const run = await runRollup(small.db, settings, to + 1);
-  console.log(
-    `${small.dialect}: rollup of one day with ${dayEvents} events and ${dayEvents / 50} orders (${run.hours} hours + ${run.days} day): ${ms(t)}`,
-  );
-} finally {
-  await small.close();
+function previousStart(range: { from: number; to: number }): number {
+  return range.from - (range.to - range.from);
+}
+
+if (Number(values['day-events']) > 0) {
+  const small = await open();
+  try {
+    const dayEvents = Number(values['day-events']);
+    const day = addDays(localDate(now, settings.timeZone), -2);
+    const from = startOfLocalDay(day, settings.timeZone);
+    const to = startOfLocalDay(addDays(day, 1), settings.timeZone);
+    await generate(small.db, dayEvents, from, to);
+    await insertOrders(small.db, Math.round(dayEvents / 50), from, to);
+    await rebuildBuyers(small.db);
+    // The watermark sits at the day's start, so the run rolls exactly that day's hours (and the empty
+    // hours up to now) and then the day itself.
+    await small.db
+      .insertInto('analytics_rollup_state')
+      .values({ name: 'hourly_watermark', value: new Date(from).toISOString() })
+      .execute();
+    const c0 = process.cpuUsage();
+    const t = performance.now();
+    const run = await runRollup(small.db, settings, to + 1);
+    const used = process.cpuUsage(c0);
+    console.log(
+      `${small.dialect}: rollup of one day with ${dayEvents} events and ${dayEvents / 50} orders (${run.hours} hours + ${run.days} day): ${ms(t)} ` +
+        `(client CPU ${((used.user + used.system) / 1000).toFixed(0)} ms)`,
+    );
+  } finally {
+    await small.close();
+  }
 }

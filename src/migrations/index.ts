@@ -13,6 +13,7 @@ import * as m0340 from './0340_carts_orders.js';
 import * as m0341 from './0341_cart_visitor.js';
 import * as m0350 from './0350_order_personal_data.js';
 import * as m0400 from './0400_analytics.js';
+import * as m0410 from './0410_analytics_distinct.js';
 import * as m0500 from './0500_metering.js';
 import * as m0501 from './0501_probes.js';
 
@@ -41,6 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0341_cart_visitor': m0341,
   '0350_order_personal_data': m0350,
   '0400_analytics': m0400,
+  '0410_analytics_distinct': m0410,
   '0500_metering': m0500,
   '0501_probes': m0501,
 };

@@ -390,6 +390,8 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin app in Chromium
       const matrix = page.getByTestId('permission-matrix');
       await matrix.getByRole('columnheader', { name: 'support' }).waitFor();
       const exportRow = matrix.getByRole('row', { name: /^customers:export/ });
+      // Roles and permissions load separately: wait for the row, not just the role columns.
+      await exportRow.waitFor();
       expect(await exportRow.getByRole('cell', { name: 'granted', exact: true }).count()).toBeGreaterThan(0);
       await page.getByLabel(`Role of ${analyst.email}`).selectOption('order_manager');
       await expect

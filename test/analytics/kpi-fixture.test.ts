@@ -225,7 +225,7 @@ describe('KPIs on the hand-computed fixture', () => {
     const run = await runRollup(t.ctx.db, settings, Date.parse('2026-01-14T00:00:00.000Z'));
     expect(run.hours).toBeGreaterThan(48);
     const plan = await planReport(t.ctx.db, range().from, range().to, settings, { allowDaily: true });
-    expect(plan).toEqual({ days: [D], hourRuns: [], raw: [] });
+    expect(plan).toEqual({ days: [D], hourRuns: [], raw: [], keyDays: true });
     await checkEverything();
 
     const snapshot = async () =>
@@ -310,6 +310,7 @@ describe('KPIs on the hand-computed fixture', () => {
     const mark = await t.ctx.db
       .selectFrom('analytics_rollup_state')
       .select('value')
+      .where('name', '=', 'hourly_watermark')
       .executeTakeFirstOrThrow();
     expect(mark.value).toBe(new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString());
     await checkEverything();

@@ -230,6 +230,171 @@ describe('catalog admin API', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('lists the products of one category', async () => {
+    const shelf = (await post('/admin/categories', { name: 'Shelf' })).json();
+    const inside = (
+      await post(
+        '/admin/products',
+        chairPayload({
+          handle: 'on-the-shelf',
+          category_ids: [shelf.id],
+          variants: [{ sku: 'SHELF-1', options: { Color: 'Black', Size: 'S' } }],
+        }),
+      )
+    ).json();
+    const listed = await t.app.inject({ url: `/admin/products?category_id=${shelf.id}`, headers: reader });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().data.map((p: { id: string }) => p.id)).toEqual([inside.id]);
+    await patch(`/admin/products/${inside.id}`, { category_ids: [] });
+    const after = await t.app.inject({ url: `/admin/products?category_id=${shelf.id}`, headers: reader });
+    expect(after.json().data).toEqual([]);
+  });
+
+  it('labels variants by id for other screens', async () => {
+    const product = (
+      await post(
+        '/admin/products',
+        chairPayload({
+          handle: 'labelled',
+          variants: [{ sku: 'LBL-1', options: { Color: 'Black', Size: 'S' } }],
+        }),
+      )
+    ).json();
+    const variantId = product.variants[0].id;
+    const res = await t.app.inject({
+      url: `/admin/variants?ids=${variantId}&ids=var_unknown`,
+      headers: reader,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data).toEqual([
+      {
+        id: variantId,
+        product_id: product.id,
+        product_title: product.title,
+        title: product.variants[0].title,
+        sku: 'LBL-1',
+      },
+    ]);
+    expect((await t.app.inject({ url: '/admin/variants', headers: reader })).statusCode).toBe(400);
+    expect((await t.app.inject({ url: `/admin/variants?ids=${variantId}` })).statusCode).toBe(401);
+  });
+
+  it('adds, renames and removes an option on a product that has variants, with their values in one PATCH', async () => {
+    const simple = (
+      await post('/admin/products', { title: 'Plain Stool', variants: [{ sku: 'STOOL-1' }] })
+    ).json();
+    const only = simple.variants[0].id;
+    const before = await counts();
+    // Without values for the existing variant the option is refused, and nothing changes.
+    const refused = await patch(`/admin/products/${simple.id}`, {
+      options: [{ name: 'Size', values: ['S', 'M'] }],
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.code).toBe('INVALID_PRODUCT');
+    const stranger = await patch(`/admin/products/${simple.id}`, {
+      options: [{ name: 'Size', values: ['S', 'M'] }],
+      variant_options: { [only]: { Size: 'S' }, var_elsewhere: { Size: 'M' } },
+    });
+    expect(stranger.statusCode).toBe(422);
+    expect(stranger.json().error.details).toContainEqual({
+      field: 'body.variant_options.var_elsewhere',
+      message: 'is not a variant of this product',
+    });
+    expect(await counts()).toEqual(before);
+
+    const added = await patch(`/admin/products/${simple.id}`, {
+      options: [{ name: 'Size', values: ['S', 'M'] }],
+      variant_options: { [only]: { Size: 'S' } },
+    });
+    expect(added.statusCode).toBe(200);
+    expect(added.json().variants[0].options).toEqual({ Size: 'S' });
+    const second = (
+      await post(`/admin/products/${simple.id}/variants`, { sku: 'STOOL-2', options: { Size: 'M' } })
+    )
+      .json()
+      .variants.find((v: { sku: string }) => v.sku === 'STOOL-2').id;
+    const renamed = await patch(`/admin/products/${simple.id}`, {
+      options: [{ name: 'Height', values: ['S', 'M'] }],
+      variant_options: { [only]: { Height: 'S' }, [second]: { Height: 'M' } },
+    });
+    expect(renamed.statusCode).toBe(200);
+    expect(renamed.json().variants.map((v: { options: object }) => v.options)).toEqual([
+      { Height: 'S' },
+      { Height: 'M' },
+    ]);
+    const store = await t.app.inject({ url: `/admin/products?q=stool`, headers: reader });
+    expect(store.json().data[0].options).toEqual([{ name: 'Height', values: ['S', 'M'] }]);
+  });
+
+  it('adds products to and removes them from a category or collection, without losing concurrent changes', async () => {
+    const made = async (handle: string, sku: string) =>
+      (
+        await post(
+          '/admin/products',
+          chairPayload({ handle, variants: [{ sku, options: { Color: 'Black', Size: 'S' } }] }),
+        )
+      ).json();
+    const a = await made('link-a', 'LINK-A');
+    const b = await made('link-b', 'LINK-B');
+    const cats = await Promise.all(
+      ['One', 'Two', 'Three', 'Four'].map(async (name) => (await post('/admin/categories', { name })).json()),
+    );
+    const summer = (await post('/admin/collections', { title: 'Link summer' })).json();
+    const before = await counts();
+
+    // Bad input changes nothing: unknown product, the same id added and removed, unknown category, no auth.
+    const unknown = await post(`/admin/categories/${cats[0].id}/products`, { add: [a.id, 'prod_nope'] });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().error.details).toContainEqual({
+      field: 'body.add[1]',
+      message: 'unknown product prod_nope',
+    });
+    const both = await post(`/admin/categories/${cats[0].id}/products`, { add: [a.id], remove: [a.id] });
+    expect(both.statusCode).toBe(422);
+    expect((await post('/admin/categories/cat_nope/products', { add: [a.id] })).statusCode).toBe(404);
+    expect((await post(`/admin/categories/${cats[0].id}/products`, { add: [a.id] }, reader)).statusCode).toBe(
+      403,
+    );
+    expect(await counts()).toEqual(before);
+
+    // Four categories linked to the same product at once: every one lands.
+    const linked = await Promise.all(
+      cats.map((c: { id: string }) => post(`/admin/categories/${c.id}/products`, { add: [a.id, b.id] })),
+    );
+    expect(linked.map((r) => r.json())).toEqual(cats.map(() => ({ added: 2, removed: 0 })));
+    const read = async (id: string) =>
+      (await t.app.inject({ url: `/admin/products/${id}`, headers: reader })).json();
+    expect((await read(a.id)).category_ids.sort()).toEqual(cats.map((c: { id: string }) => c.id).sort());
+    // Again: nothing new to add.
+    expect((await post(`/admin/categories/${cats[0].id}/products`, { add: [a.id] })).json()).toEqual({
+      added: 0,
+      removed: 0,
+    });
+
+    const removed = await post(`/admin/categories/${cats[1].id}/products`, { remove: [a.id] });
+    expect(removed.json()).toEqual({ added: 0, removed: 1 });
+    expect((await read(a.id)).category_ids).not.toContain(cats[1].id);
+    expect((await read(b.id)).category_ids).toContain(cats[1].id);
+    const inTwo = await t.app.inject({ url: `/admin/products?category_id=${cats[1].id}`, headers: reader });
+    expect(inTwo.json().data.map((p: { id: string }) => p.id)).toEqual([b.id]);
+
+    expect((await post(`/admin/collections/${summer.id}/products`, { add: [b.id] })).json()).toEqual({
+      added: 1,
+      removed: 0,
+    });
+    expect((await read(b.id)).collection_ids).toEqual([summer.id]);
+    const events = await t.ctx.db
+      .selectFrom('outbox_events')
+      .select('payload')
+      .where('topic', '=', 'product.updated')
+      .execute();
+    expect(
+      events
+        .map((e) => JSON.parse(e.payload))
+        .filter((p) => p.id === b.id && p.fields?.[0] === 'collection_ids'),
+    ).toHaveLength(1);
+  });
+
   it('keeps the category tree acyclic and refuses to delete a parent', async () => {
     const a = (await post('/admin/categories', { name: 'A' })).json();
     const b = (await post('/admin/categories', { name: 'B', parent_id: a.id })).json();
@@ -260,10 +425,20 @@ describe('catalog admin API', () => {
         }),
       )
     ).json();
+    const member = await t.app.inject({
+      url: `/admin/products?collection_id=${collection.id}`,
+      headers: reader,
+    });
+    expect(member.json().data.map((p: { id: string }) => p.id)).toEqual([product.id]);
     expect(
       (await t.app.inject({ method: 'DELETE', url: `/admin/collections/${collection.id}`, headers: owner }))
         .statusCode,
     ).toBe(204);
+    const none = await t.app.inject({
+      url: `/admin/products?collection_id=${collection.id}`,
+      headers: reader,
+    });
+    expect(none.json().data).toEqual([]);
     expect(
       (await t.app.inject({ url: `/admin/products/${product.id}`, headers: reader })).json().collection_ids,
     ).toEqual([]);

@@ -11,6 +11,10 @@ describe('admin inventory API', () => {
   let region: string;
   let main: string;
   let backup: string;
+  // Real variants: inventory refuses ids that name no variant.
+  let v1: string;
+  let v2: string;
+  const unknown = 'variant_01ARZ3NDEKTSV4RRFFQ69G5FAV';
   beforeAll(async () => {
     t = await createTestApp();
     t.ctx.auth = staffByHeader;
@@ -25,6 +29,13 @@ describe('admin inventory API', () => {
         }),
       )
     ).id;
+    [v1, v2] = (await Promise.all(
+      ['ONE', 'OTHER'].map(async (sku) => {
+        const res = await call('POST', '/admin/products', { title: sku, variants: [{ sku }] });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json().variants[0].id as string;
+      }),
+    )) as [string, string];
   });
   afterAll(() => t.close());
 
@@ -59,7 +70,7 @@ describe('admin inventory API', () => {
 
   it('sets levels, adjusts with reason and actor, and lists the movement history', async () => {
     const set = await call('PUT', '/admin/inventory/levels', {
-      variant_id: 'var_1',
+      variant_id: v1,
       location_id: main,
       on_hand: 10,
       reason: 'stocktake',
@@ -67,7 +78,7 @@ describe('admin inventory API', () => {
     expect(set.statusCode).toBe(200);
     expect(set.json()).toMatchObject({ on_hand: 10, reserved: 0, available: 10 });
     const adj = await call('POST', '/admin/inventory/adjustments', {
-      variant_id: 'var_1',
+      variant_id: v1,
       location_id: main,
       delta: -3,
       reason: 'damaged',
@@ -75,17 +86,17 @@ describe('admin inventory API', () => {
     expect(adj.statusCode).toBe(201);
     expect(adj.json()).toMatchObject({ on_hand: 7, available: 7 });
     await call('PUT', '/admin/inventory/levels', {
-      variant_id: 'var_1',
+      variant_id: v1,
       location_id: backup,
       on_hand: 4,
       reason: 'stocktake',
     });
 
-    const levels = await call('GET', '/admin/inventory/levels?variant_id=var_1&limit=1');
+    const levels = await call('GET', `/admin/inventory/levels?variant_id=${v1}&limit=1`);
     expect(levels.json().data).toHaveLength(1);
     const next = await call(
       'GET',
-      `/admin/inventory/levels?variant_id=var_1&limit=1&cursor=${levels.json().next_cursor}`,
+      `/admin/inventory/levels?variant_id=${v1}&limit=1&cursor=${levels.json().next_cursor}`,
     );
     expect(next.json().data).toHaveLength(1);
     expect(next.json().next_cursor).toBeNull();
@@ -93,7 +104,7 @@ describe('admin inventory API', () => {
       new Set([main, backup]),
     );
 
-    const history = await call('GET', `/admin/inventory/movements?variant_id=var_1&location_id=${main}`);
+    const history = await call('GET', `/admin/inventory/movements?variant_id=${v1}&location_id=${main}`);
     expect(
       history
         .json()
@@ -107,14 +118,14 @@ describe('admin inventory API', () => {
       ['adjust', -3, 'damaged', 'staff:usr_test'],
       ['adjust', 10, 'stocktake', 'staff:usr_test'],
     ]);
-    const avail = await t.app.inject({ url: `/store/availability?region_id=${region}&variant_ids=var_1` });
-    expect(avail.json().data[0]).toMatchObject({ variant_id: 'var_1', available: 11, in_stock: true });
+    const avail = await t.app.inject({ url: `/store/availability?region_id=${region}&variant_ids=${v1}` });
+    expect(avail.json().data[0]).toMatchObject({ variant_id: v1, available: 11, in_stock: true });
   });
 
   it('refuses to adjust below what is reserved, and bad payloads, writing nothing', async () => {
     await inTransaction(t.ctx.db, (trx) =>
       reserve(trx, {
-        lines: [{ variant_id: 'var_1', quantity: 6 }],
+        lines: [{ variant_id: v1, quantity: 6 }],
         region_id: region,
         reference_type: 'cart',
         reference_id: 'cart_1',
@@ -128,70 +139,105 @@ describe('admin inventory API', () => {
       [
         'POST',
         '/admin/inventory/adjustments',
-        { variant_id: 'var_1', location_id: main, delta: -2, reason: 'oops' },
+        { variant_id: v1, location_id: main, delta: -2, reason: 'oops' },
         409,
         'INSUFFICIENT_STOCK',
       ],
       [
         'PUT',
         '/admin/inventory/levels',
-        { variant_id: 'var_1', location_id: main, on_hand: 5, reason: 'count' },
+        { variant_id: v1, location_id: main, on_hand: 5, reason: 'count' },
         409,
         'INSUFFICIENT_STOCK',
       ],
       [
         'PUT',
         '/admin/inventory/levels',
-        { variant_id: 'var_1', location_id: main, on_hand: -1, reason: 'count' },
+        { variant_id: v1, location_id: main, on_hand: -1, reason: 'count' },
         400,
         'VALIDATION_FAILED',
       ],
       [
         'POST',
         '/admin/inventory/adjustments',
-        { variant_id: 'var_1', location_id: main, delta: 0, reason: 'noop' },
+        { variant_id: v1, location_id: main, delta: 0, reason: 'noop' },
         400,
         'VALIDATION_FAILED',
       ],
       [
         'POST',
         '/admin/inventory/adjustments',
-        { variant_id: 'var_1', location_id: main, delta: 1.5, reason: 'x' },
+        { variant_id: v1, location_id: main, delta: 1.5, reason: 'x' },
         400,
         'VALIDATION_FAILED',
       ],
       [
         'POST',
         '/admin/inventory/adjustments',
-        { variant_id: 'var_1', location_id: main, delta: 1 },
+        { variant_id: v1, location_id: main, delta: 1 },
         400,
         'VALIDATION_FAILED',
       ],
       [
         'POST',
         '/admin/inventory/adjustments',
-        { variant_id: 'var_1', location_id: 'sloc_nope', delta: 1, reason: 'x' },
+        { variant_id: v1, location_id: 'sloc_nope', delta: 1, reason: 'x' },
         404,
         'STOCK_LOCATION_NOT_FOUND',
       ],
+      [
+        'POST',
+        '/admin/inventory/adjustments',
+        { variant_id: unknown, location_id: main, delta: 1, reason: 'x' },
+        404,
+        'VARIANT_NOT_FOUND',
+      ],
+      [
+        'PUT',
+        '/admin/inventory/levels',
+        { variant_id: unknown, location_id: main, on_hand: 5, reason: 'count' },
+        404,
+        'VARIANT_NOT_FOUND',
+      ],
+      ['PUT', `/admin/inventory/items/${unknown}`, { low_stock_threshold: 2 }, 404, 'VARIANT_NOT_FOUND'],
+      ['GET', `/admin/inventory/items/${unknown}`, {}, 404, 'VARIANT_NOT_FOUND'],
+      [
+        'GET',
+        `/store/availability?region_id=${region}&variant_ids=${v1}&variant_ids=${unknown}`,
+        {},
+        404,
+        'VARIANT_NOT_FOUND',
+      ],
     ];
+    const items = await t.ctx.db.selectFrom('inventory_items').selectAll().orderBy('variant_id').execute();
+    const levels = await t.ctx.db.selectFrom('inventory_levels').selectAll().orderBy('variant_id').execute();
     for (const [method, url, payload, status, code] of cases) {
-      const res = await call(method as 'POST', url, payload);
-      expect([res.statusCode, res.json().error.code], JSON.stringify(payload)).toEqual([status, code]);
+      const res = await call(method as 'POST', url, method === 'GET' ? undefined : payload);
+      expect([res.statusCode, res.json().error.code], `${url} ${JSON.stringify(payload)}`).toEqual([
+        status,
+        code,
+      ]);
+      if (code === 'VARIANT_NOT_FOUND') expect(res.json().error.details).toEqual([{ variant_id: unknown }]);
     }
     expect(await t.ctx.db.selectFrom('inventory_movements').select('id').execute()).toHaveLength(
       before.length,
+    );
+    expect(await t.ctx.db.selectFrom('inventory_items').selectAll().orderBy('variant_id').execute()).toEqual(
+      items,
+    );
+    expect(await t.ctx.db.selectFrom('inventory_levels').selectAll().orderBy('variant_id').execute()).toEqual(
+      levels,
     );
     expect(await ledgerMismatches(t.ctx.db)).toEqual([]);
   });
 
   it('lists low stock using the per-variant threshold', async () => {
-    const item = await call('PUT', '/admin/inventory/items/var_1', {
+    const item = await call('PUT', `/admin/inventory/items/${v1}`, {
       low_stock_threshold: 2,
       allow_preorder: true,
     });
     expect(item.json()).toEqual({
-      variant_id: 'var_1',
+      variant_id: v1,
       tracked: true,
       allow_backorder: false,
       allow_preorder: true,
@@ -201,14 +247,14 @@ describe('admin inventory API', () => {
     // main: 7 on hand − 6 reserved = 1 ≤ 2; backup: 4 > 2
     expect(low.json().data).toEqual([
       expect.objectContaining({
-        variant_id: 'var_1',
+        variant_id: v1,
         location_id: main,
         available: 1,
         low_stock_threshold: 2,
       }),
     ]);
     expect((await call('GET', `/admin/inventory/low-stock?location_id=${backup}`)).json().data).toEqual([]);
-    expect((await call('GET', '/admin/inventory/items/var_other')).json()).toMatchObject({
+    expect((await call('GET', `/admin/inventory/items/${v2}`)).json()).toMatchObject({
       tracked: true,
       low_stock_threshold: null,
     });

@@ -12,6 +12,8 @@ describe('prices and price lists', () => {
   let jp: string;
   let kw: string;
   let reduced: string;
+  /** Real variants (no prices yet): pricing refuses ids that name no variant. */
+  const v = { a: '', b: '', s: '', g: '' };
   const hour = 3_600_000;
   const iso = (offset: number) => new Date(Date.now() + offset).toISOString();
 
@@ -40,6 +42,16 @@ describe('prices and price lists', () => {
       jp = (await make('JP', 'jpy', true, 1000, 'jp')).id;
       kw = (await make('KW', 'kwd', false, 500, 'kw')).id;
     });
+    for (const key of Object.keys(v) as Array<keyof typeof v>) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/admin/products',
+        headers: owner,
+        payload: { title: `Priced ${key}`, variants: [{ sku: `PRICED-${key}` }] },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      v[key] = res.json().variants[0].id;
+    }
   });
   afterAll(() => t.close());
 
@@ -66,7 +78,7 @@ describe('prices and price lists', () => {
     ).n;
 
   it('stores one price per currency with quantity tiers and resolves it with tax per region', async () => {
-    const res = await put('var_a', [
+    const res = await put(v.a, [
       { currency_code: 'PLN', amount: 12300 },
       { currency_code: 'pln', amount: 11000, min_quantity: 10 },
       { currency_code: 'usd', amount: 1999 },
@@ -75,7 +87,7 @@ describe('prices and price lists', () => {
     ]);
     expect(res.statusCode).toBe(200);
     expect(res.json().prices).toHaveLength(5);
-    expect((await store(pl, ['var_a'])).var_a).toMatchObject({
+    expect((await store(pl, [v.a]))[v.a]).toMatchObject({
       currency_code: 'pln',
       amount: 12300,
       original_amount: 12300,
@@ -86,28 +98,28 @@ describe('prices and price lists', () => {
       amount_incl_tax: 12300,
       price_list_id: null,
     });
-    expect((await store(pl, ['var_a'], 10)).var_a.amount).toBe(11000);
-    expect((await store(us, ['var_a'])).var_a).toMatchObject({
+    expect((await store(pl, [v.a], 10))[v.a].amount).toBe(11000);
+    expect((await store(us, [v.a]))[v.a]).toMatchObject({
       amount: 1999,
       tax_amount: 145,
       amount_incl_tax: 2144,
     });
-    expect((await store(jp, ['var_a'])).var_a).toMatchObject({
+    expect((await store(jp, [v.a]))[v.a]).toMatchObject({
       amount: 1000,
       tax_amount: 91,
       amount_excl_tax: 909,
     });
-    expect((await store(kw, ['var_a'])).var_a).toMatchObject({
+    expect((await store(kw, [v.a]))[v.a]).toMatchObject({
       amount: 1250,
       tax_amount: 63,
       amount_incl_tax: 1313,
     });
     const withClass = await resolvePrices(t.ctx.db, {
-      variant_ids: ['var_a'],
+      variant_ids: [v.a],
       region_id: pl,
-      tax_class_ids: { var_a: reduced },
+      tax_class_ids: { [v.a]: reduced },
     });
-    expect(withClass.get('var_a')).toMatchObject({
+    expect(withClass.get(v.a)).toMatchObject({
       tax_rate_bp: 800,
       tax_amount: 911,
       amount_excl_tax: 11389,
@@ -115,7 +127,7 @@ describe('prices and price lists', () => {
   });
 
   it('answers unknown currency, negative price and inconsistent sets with 4xx and writes nothing', async () => {
-    await put('var_b', [{ currency_code: 'eur', amount: 500 }]);
+    await put(v.b, [{ currency_code: 'eur', amount: 500 }]);
     const before = await priceRows();
     const cases: Array<[object, number, string]> = [
       [[{ currency_code: 'xyz', amount: 100 }], 400, 'UNKNOWN_CURRENCY'],
@@ -134,17 +146,17 @@ describe('prices and price lists', () => {
       [[{ currency_code: 'eur', amount: 100, min_quantity: 0 }], 400, 'VALIDATION_FAILED'],
     ];
     for (const [prices, status, code] of cases) {
-      const res = await put('var_b', prices);
+      const res = await put(v.b, prices);
       expect([res.statusCode, res.json().error.code], JSON.stringify(prices)).toEqual([status, code]);
     }
     expect(await priceRows()).toBe(before);
     expect(
-      (await t.app.inject({ url: '/admin/variants/var_b/prices', headers: owner })).json().prices,
+      (await t.app.inject({ url: `/admin/variants/${v.b}/prices`, headers: owner })).json().prices,
     ).toEqual([{ currency_code: 'eur', amount: 500, min_quantity: 1 }]);
   });
 
   it('applies a sale only inside its dates and shows the original price', async () => {
-    await put('var_s', [{ currency_code: 'pln', amount: 10000 }]);
+    await put(v.s, [{ currency_code: 'pln', amount: 10000 }]);
     const create = (name: string, starts_at: string | null, ends_at: string | null, amount: number) =>
       t.app.inject({
         method: 'POST',
@@ -155,7 +167,7 @@ describe('prices and price lists', () => {
           type: 'sale',
           starts_at,
           ends_at,
-          prices: [{ variant_id: 'var_s', currency_code: 'pln', amount }],
+          prices: [{ variant_id: v.s, currency_code: 'pln', amount }],
         },
       });
     const nowEnds = new Date(Date.now() + hour).toISOString();
@@ -163,20 +175,20 @@ describe('prices and price lists', () => {
     expect(now.statusCode).toBe(201);
     expect((await create('Later', iso(2 * hour), iso(3 * hour), 5000)).statusCode).toBe(201);
     expect((await create('Over', iso(-3 * hour), iso(-2 * hour), 4000)).statusCode).toBe(201);
-    expect((await store(pl, ['var_s'])).var_s).toMatchObject({
+    expect((await store(pl, [v.s]))[v.s]).toMatchObject({
       amount: 7000,
       original_amount: 10000,
       price_list_id: now.json().id,
       original_amount_incl_tax: 10000,
     });
     const later = await resolvePrices(t.ctx.db, {
-      variant_ids: ['var_s'],
+      variant_ids: [v.s],
       region_id: pl,
       at: iso(2.5 * hour),
     });
-    expect(later.get('var_s')).toMatchObject({ amount: 5000, original_amount: 10000 });
-    const after = await resolvePrices(t.ctx.db, { variant_ids: ['var_s'], region_id: pl, at: iso(4 * hour) });
-    expect(after.get('var_s')).toMatchObject({ amount: 10000, original_amount: 10000, price_list_id: null });
+    expect(later.get(v.s)).toMatchObject({ amount: 5000, original_amount: 10000 });
+    const after = await resolvePrices(t.ctx.db, { variant_ids: [v.s], region_id: pl, at: iso(4 * hour) });
+    expect(after.get(v.s)).toMatchObject({ amount: 10000, original_amount: 10000, price_list_id: null });
     expect(await nextPriceChangeAt(t.ctx.db)).toBe(nowEnds);
 
     const draft = await t.app.inject({
@@ -186,11 +198,11 @@ describe('prices and price lists', () => {
       payload: { status: 'draft' },
     });
     expect(draft.statusCode).toBe(200);
-    expect((await store(pl, ['var_s'])).var_s.amount).toBe(10000);
+    expect((await store(pl, [v.s]))[v.s].amount).toBe(10000);
   });
 
   it('gives customer-group lists only to members, with tiers inside the list', async () => {
-    await put('var_g', [{ currency_code: 'usd', amount: 1000 }]);
+    await put(v.g, [{ currency_code: 'usd', amount: 1000 }]);
     const res = await t.app.inject({
       method: 'POST',
       url: '/admin/price-lists',
@@ -200,27 +212,27 @@ describe('prices and price lists', () => {
         type: 'override',
         customer_group_ids: ['cgrp_wholesale'],
         prices: [
-          { variant_id: 'var_g', currency_code: 'usd', amount: 800 },
-          { variant_id: 'var_g', currency_code: 'usd', amount: 600, min_quantity: 100 },
+          { variant_id: v.g, currency_code: 'usd', amount: 800 },
+          { variant_id: v.g, currency_code: 'usd', amount: 600, min_quantity: 100 },
         ],
       },
     });
     expect(res.statusCode).toBe(201);
     const resolve = (groups: string[], quantity = 1) =>
       resolvePrices(t.ctx.db, {
-        variant_ids: ['var_g'],
+        variant_ids: [v.g],
         region_id: us,
         customer_group_ids: groups,
         quantity,
       });
-    expect((await resolve([])).get('var_g')).toMatchObject({ amount: 1000, price_list_id: null });
-    expect((await resolve(['cgrp_other'])).get('var_g')!.amount).toBe(1000);
-    expect((await resolve(['cgrp_other', 'cgrp_wholesale'])).get('var_g')).toMatchObject({
+    expect((await resolve([])).get(v.g)).toMatchObject({ amount: 1000, price_list_id: null });
+    expect((await resolve(['cgrp_other'])).get(v.g)!.amount).toBe(1000);
+    expect((await resolve(['cgrp_other', 'cgrp_wholesale'])).get(v.g)).toMatchObject({
       amount: 800,
       original_amount: 800,
       price_list_id: res.json().id,
     });
-    expect((await resolve(['cgrp_wholesale'], 100)).get('var_g')!.amount).toBe(600);
+    expect((await resolve(['cgrp_wholesale'], 100)).get(v.g)!.amount).toBe(600);
   });
 
   it('refuses a price list with a bad window, unknown currency or negative price, writing nothing', async () => {
@@ -228,11 +240,11 @@ describe('prices and price lists', () => {
     const cases: Array<[object, string]> = [
       [{ name: 'x', type: 'sale', starts_at: iso(hour), ends_at: iso(-hour) }, 'INVALID_DATE_RANGE'],
       [
-        { name: 'x', type: 'sale', prices: [{ variant_id: 'v', currency_code: 'abc', amount: 1 }] },
+        { name: 'x', type: 'sale', prices: [{ variant_id: v.a, currency_code: 'abc', amount: 1 }] },
         'UNKNOWN_CURRENCY',
       ],
       [
-        { name: 'x', type: 'sale', prices: [{ variant_id: 'v', currency_code: 'eur', amount: -5 }] },
+        { name: 'x', type: 'sale', prices: [{ variant_id: v.a, currency_code: 'eur', amount: -5 }] },
         'VALIDATION_FAILED',
       ],
       [{ name: 'x', type: 'clearance' }, 'VALIDATION_FAILED'],
@@ -245,5 +257,67 @@ describe('prices and price lists', () => {
     expect(await t.ctx.db.selectFrom('price_lists').select('id').execute()).toHaveLength(before.length);
     const missing = await t.app.inject({ url: '/admin/price-lists/plist_nope', headers: owner });
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'PRICE_LIST_NOT_FOUND']);
+  });
+
+  it('answers ids that name no variant with 404 VARIANT_NOT_FOUND and writes nothing', async () => {
+    const unknown = 'variant_01ARZ3NDEKTSV4RRFFQ69G5FAV';
+    const list = await t.app.inject({
+      method: 'POST',
+      url: '/admin/price-lists',
+      headers: owner,
+      payload: {
+        name: 'Known',
+        type: 'sale',
+        prices: [{ variant_id: v.a, currency_code: 'pln', amount: 9000 }],
+      },
+    });
+    expect(list.statusCode).toBe(201);
+    const listId = list.json().id as string;
+    const tables = async () =>
+      JSON.stringify([
+        await t.ctx.db
+          .selectFrom('variant_prices')
+          .selectAll()
+          .orderBy('variant_id')
+          .orderBy('currency_code')
+          .orderBy('min_quantity')
+          .execute(),
+        await t.ctx.db.selectFrom('price_lists').selectAll().orderBy('id').execute(),
+        await t.ctx.db
+          .selectFrom('price_list_prices')
+          .selectAll()
+          .orderBy('price_list_id')
+          .orderBy('variant_id')
+          .orderBy('currency_code')
+          .orderBy('min_quantity')
+          .execute(),
+      ]);
+    const before = await tables();
+    const price = { variant_id: unknown, currency_code: 'pln', amount: 100 };
+    const cases: Array<{ method: 'GET' | 'PUT' | 'POST' | 'PATCH'; url: string; payload?: object }> = [
+      { method: 'GET', url: `/admin/variants/${unknown}/prices` },
+      {
+        method: 'PUT',
+        url: `/admin/variants/${unknown}/prices`,
+        payload: { prices: [{ currency_code: 'pln', amount: 100 }] },
+      },
+      { method: 'POST', url: '/admin/price-lists', payload: { name: 'x', type: 'sale', prices: [price] } },
+      { method: 'PATCH', url: `/admin/price-lists/${listId}`, payload: { name: 'renamed', prices: [price] } },
+      {
+        method: 'POST',
+        url: `/admin/price-lists/${listId}/prices`,
+        payload: { prices: [{ ...price, variant_id: v.a }, price] },
+      },
+      { method: 'GET', url: `/store/prices?region_id=${pl}&variant_ids=${v.a}&variant_ids=${unknown}` },
+    ];
+    for (const c of cases) {
+      const res = await t.app.inject({ method: c.method, url: c.url, headers: owner, payload: c.payload });
+      expect([res.statusCode, res.json().error?.code], `${c.method} ${c.url} ${res.body}`).toEqual([
+        404,
+        'VARIANT_NOT_FOUND',
+      ]);
+      expect(res.json().error.details).toEqual([{ variant_id: unknown }]);
+    }
+    expect(await tables()).toBe(before);
   });
 });

@@ -203,6 +203,23 @@ export interface RolledDayTable {
   computed_at: Timestamp;
 }
 
+/** Per store-local day: keys (visitors, buyers) that appeared, by the last earlier day they appeared. */
+export interface KeyDayTable {
+  kind: 'visitor' | 'buyer';
+  bucket: string;
+  /** '' when the key never appeared before. */
+  prev_day: string;
+  keys: number;
+}
+
+/** A buyer's first and second order in a currency (repeat purchase rate). */
+export interface BuyerTable {
+  currency_code: string;
+  buyer_key: string;
+  first_at: Timestamp;
+  second_at: Timestamp | null;
+}
+
 export interface AnalyticsTables {
   analytics_events: AnalyticsEventTable;
   analytics_sessions: AnalyticsSessionTable;
@@ -225,4 +242,6 @@ export interface AnalyticsTables {
   analytics_dirty_hours: DirtyHourTable;
   analytics_rollup_state: RollupStateTable;
   analytics_rolled_days: RolledDayTable;
+  analytics_rollup_key_days: KeyDayTable;
+  analytics_buyers: BuyerTable;
 }

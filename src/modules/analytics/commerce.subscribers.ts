@@ -4,6 +4,7 @@ import type { DeliveredEvent, Subscriber } from '../../platform/events/subscribe
 import type { DimensionColumns } from './analytics.tables.js';
 import { DEFAULT_DIMENSIONS, dimensionsOf } from './dimensions.js';
 import { markDirty } from './dirty-hours.js';
+import { recordBuyerOrder } from './distinct-keys.js';
 import { linkVisitorToCustomer } from './identity.js';
 import { ensurePartitions } from './partitions.js';
 
@@ -107,11 +108,12 @@ export async function recordOrderPlaced(db: Db, eventId: string, p: OrderPlacedP
     const dims: DimensionColumns = session ? dimensionsOf(session) : { ...DEFAULT_DIMENSIONS };
     if (p.region_id) dims.region_id = p.region_id;
     const currency = p.currency_code.toLowerCase();
+    const buyerKey = p.customer_id ?? p.visitor_id ?? session?.visitor_id ?? null;
     await trx
       .insertInto('analytics_orders')
       .values({
         order_id: p.order_id,
-        buyer_key: p.customer_id ?? p.visitor_id ?? session?.visitor_id ?? null,
+        buyer_key: buyerKey,
         event_id: eventId,
         order_number: p.order_number ?? null,
         customer_id: p.customer_id ?? null,
@@ -128,6 +130,7 @@ export async function recordOrderPlaced(db: Db, eventId: string, p: OrderPlacedP
         ...dims,
       })
       .execute();
+    if (buyerKey) await recordBuyerOrder(trx, currency, buyerKey, placedAt);
     if (p.items.length > 0) {
       await trx
         .insertInto('analytics_order_items')

@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { AnalyticsSettings } from './analytics.settings.js';
 import type { Dimension } from './dimensions.js';
 import { type DimensionFilter, emptyMetrics, METRICS, type Metrics } from './facts.js';
+import { planReport } from './report-plan.js';
 import {
   loadMetrics,
   loadProducts,
@@ -114,10 +115,12 @@ export async function computeKpis(
   settings: AnalyticsSettings,
   filter: DimensionFilter = {},
 ): Promise<Kpis> {
+  // One plan for the three readers, which then run at once.
+  const plan = await planReport(db, range.from, range.to, settings, { allowDaily: true });
   const [metrics, users, repeat] = await Promise.all([
-    loadMetrics(db, range.from, range.to, settings, filter, {}),
-    loadUsers(db, range.from, range.to, filter),
-    loadRepeatBuyers(db, range.from, range.to, settings.currency, filter),
+    loadMetrics(db, range.from, range.to, settings, filter, {}, plan),
+    loadUsers(db, range.from, range.to, settings, filter, undefined, plan),
+    loadRepeatBuyers(db, range.from, range.to, settings, filter, undefined, plan),
   ]);
   return kpisFrom(
     metrics[0]?.metrics ?? emptyMetrics(),
@@ -166,8 +169,8 @@ export async function breakdown(
 ): Promise<({ value: string } & Kpis)[]> {
   const [metrics, users, repeat] = await Promise.all([
     loadMetrics(db, range.from, range.to, settings, filter, { dimension }),
-    loadUsers(db, range.from, range.to, filter, dimension),
-    loadRepeatBuyers(db, range.from, range.to, settings.currency, filter, dimension),
+    loadUsers(db, range.from, range.to, settings, filter, dimension),
+    loadRepeatBuyers(db, range.from, range.to, settings, filter, dimension),
   ]);
   const values = new Set([...metrics.map((m) => m.group), ...users.keys()]);
   return [...values]

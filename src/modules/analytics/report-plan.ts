@@ -13,6 +13,8 @@ export interface ReportPlan {
   /** Contiguous runs of hourly-rollup hours: [start, end) in ms. */
   hourRuns: [number, number][];
   raw: [number, number][];
+  /** Rolled days carry distinct-key rows (users, buyers). */
+  keyDays: boolean;
 }
 
 function pushRun(runs: [number, number][], a: number, b: number): void {
@@ -28,28 +30,28 @@ export async function planReport(
   settings: AnalyticsSettings,
   options: { allowDaily: boolean },
 ): Promise<ReportPlan> {
-  const state = await readRollupState(db);
-  const plan: ReportPlan = { days: [], hourRuns: [], raw: [] };
+  const firstDay = localDate(from, settings.timeZone);
+  const lastDay = localDate(to - 1, settings.timeZone);
+  // Both reads at once: a dashboard pays round trips, not work, for these.
+  const [state, rolledDays] = await Promise.all([
+    readRollupState(db),
+    options.allowDaily
+      ? db
+          .selectFrom('analytics_rolled_days')
+          .select('day')
+          .where('day', '>=', firstDay)
+          .where('day', '<=', lastDay)
+          .execute()
+          .then((rows) => new Set(rows.map((r) => r.day)))
+      : Promise.resolve(new Set<string>()),
+  ]);
+  const plan: ReportPlan = { days: [], hourRuns: [], raw: [], keyDays: state.keyDays };
   const rolled = (h: number) =>
     state.watermark !== null && h + HOUR_MS <= state.watermark && !state.dirty.has(h);
   const dayServed = new Set<string>();
   if (options.allowDaily && state.watermark !== null) {
-    const firstDay = localDate(from, settings.timeZone);
-    const lastDay = localDate(to - 1, settings.timeZone);
     const candidates: string[] = [];
     for (let d = firstDay; d <= lastDay; d = addDays(d, 1)) candidates.push(d);
-    const rolledDays = new Set(
-      candidates.length === 0
-        ? []
-        : (
-            await db
-              .selectFrom('analytics_rolled_days')
-              .select('day')
-              .where('day', '>=', firstDay)
-              .where('day', '<=', lastDay)
-              .execute()
-          ).map((r) => r.day),
-    );
     for (const d of candidates) {
       const a = startOfLocalDay(d, settings.timeZone);
       const b = startOfLocalDay(addDays(d, 1), settings.timeZone);

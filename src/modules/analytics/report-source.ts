@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { AnalyticsSettings } from './analytics.settings.js';
 import { DIMENSIONS, type Dimension } from './dimensions.js';
+import { countDistinctKeys, countOneTimeBuyers, type KeyKind } from './distinct-keys.js';
 import {
   computeFacts,
   type DimensionFilter,
@@ -13,7 +14,7 @@ import {
   SEARCH_METRICS,
   type SearchMetrics,
 } from './facts.js';
-import { planReport } from './report-plan.js';
+import { planReport, type ReportPlan } from './report-plan.js';
 import { iso, localDate } from './time-zone.js';
 
 /** How to group additive facts: by one dimension (or none) and by a time bucket (or none). */
@@ -61,10 +62,12 @@ export async function loadMetrics(
   settings: AnalyticsSettings,
   filter: DimensionFilter,
   grouping: Grouping,
+  /** A plan made with `allowDaily: true`, when the caller already has one (ungrouped in time only). */
+  given?: ReportPlan,
 ): Promise<GroupedMetrics[]> {
   const allowDaily =
     !grouping.time || (grouping.time.interval === 'day' && grouping.time.timeZone === settings.timeZone);
-  const plan = await planReport(db, from, to, settings, { allowDaily });
+  const plan = given && !grouping.time ? given : await planReport(db, from, to, settings, { allowDaily });
   const out = new Map<string, GroupedMetrics>();
   const into = (group: string, time: string) => {
     const key = `${group}\u0001${time}`;
@@ -94,12 +97,25 @@ export async function loadMetrics(
       where: `(${plan.hourRuns.map(([a, b]) => `(bucket >= ${quote(iso(a))} and bucket < ${quote(iso(b))})`).join(' or ')})`,
     });
   }
-  for (const q of queries) {
-    const { rows } = await sql
-      .raw<Record<string, unknown>>(
-        `select ${selectGroup}, ${sums} from ${q.table} where ${q.where}${filterSql(filter)}${groupBy ? ` group by ${groupBy}` : ''}`,
-      )
-      .execute(db);
+  // Every part at once (PostgreSQL runs them on pooled connections); the sums do not care in which order.
+  const [rollupRows, rawFacts] = await Promise.all([
+    Promise.all(
+      queries.map((q) =>
+        sql
+          .raw<Record<string, unknown>>(
+            `select ${selectGroup}, ${sums} from ${q.table} where ${q.where}${filterSql(filter)}${groupBy ? ` group by ${groupBy}` : ''}`,
+          )
+          .execute(db),
+      ),
+    ),
+    Promise.all(
+      plan.raw.map(([a, b]) =>
+        computeFacts(db, iso(a), iso(b), settings.currency, filter, { products: false, searches: false }),
+      ),
+    ),
+  ]);
+  for (const [i, q] of queries.entries()) {
+    const { rows } = rollupRows[i]!;
     for (const r of rows) {
       const bucket = String(r.bucket ?? '');
       const time = !grouping.time
@@ -110,13 +126,8 @@ export async function loadMetrics(
       add(into(String(r.grp ?? ''), time), r, METRICS);
     }
   }
-  for (const [a, b] of plan.raw) {
-    const facts = await computeFacts(db, iso(a), iso(b), settings.currency, filter, {
-      products: false,
-      searches: false,
-    });
+  for (const facts of rawFacts)
     for (const r of facts.main) add(into(dim ? r[dim] : '', timeKey(r.bucket, grouping)), r, METRICS);
-  }
   return [...out.values()];
 }
 
@@ -201,14 +212,39 @@ export async function loadSearches(
   return [...map].map(([term, m]) => ({ term, ...m }));
 }
 
-/** Distinct visitors with a session starting in the range (not additive, so read from sessions). */
+const unfiltered = (filter: DimensionFilter, dimension?: Dimension) =>
+  !dimension && Object.keys(filter).length === 0;
+
+/** Distinct keys of the range from the distinct-key rollups, or null when they cannot serve it. */
+async function distinctFromRollups(
+  db: Db,
+  kind: KeyKind,
+  from: number,
+  to: number,
+  settings: AnalyticsSettings,
+  given?: ReportPlan,
+): Promise<number | null> {
+  const plan = given ?? (await planReport(db, from, to, settings, { allowDaily: true }));
+  return plan.keyDays ? countDistinctKeys(db, kind, from, to, plan.days, settings) : null;
+}
+
+/**
+ * Distinct visitors with a session starting in the range. Unfiltered: from the distinct-key rollups
+ * (distinct-keys.ts); filtered or per dimension value: from sessions.
+ */
 export async function loadUsers(
   db: Db,
   from: number,
   to: number,
+  settings: AnalyticsSettings,
   filter: DimensionFilter,
   dimension?: Dimension,
+  plan?: ReportPlan,
 ): Promise<Map<string, number>> {
+  if (unfiltered(filter, dimension)) {
+    const users = await distinctFromRollups(db, 'visitor', from, to, settings, plan);
+    if (users !== null) return new Map([['', users]]);
+  }
   const where = `started_at >= ${quote(iso(from))} and started_at < ${quote(iso(to))}${filterSql(filter)}`;
   const grp = dimension ? `${dimension} as grp` : `'' as grp`;
   const { rows } = await sql
@@ -223,17 +259,28 @@ export async function loadUsers(
 /**
  * Repeat purchase rate inputs: customers (customer id, else visitor id) who ordered in the range, and
  * how many of them have two or more orders placed before the range ends (store currency only).
+ * Unfiltered, from the rollups: buyers from the distinct-key rollups, and repeaters = buyers − those
+ * whose first order is in the range and whose second is not before its end (`analytics_buyers`).
  */
 export async function loadRepeatBuyers(
   db: Db,
   from: number,
   to: number,
-  currency: string,
+  settings: AnalyticsSettings,
   filter: DimensionFilter,
   dimension?: Dimension,
+  plan?: ReportPlan,
 ): Promise<Map<string, { buyers: number; repeaters: number }>> {
-  if (!dimension && Object.keys(filter).length === 0) {
-    // Unfiltered: one pass over the orders before the range ends, grouped by buyer.
+  const currency = settings.currency;
+  if (unfiltered(filter, dimension)) {
+    const [buyers, oneTime] = await Promise.all([
+      distinctFromRollups(db, 'buyer', from, to, settings, plan),
+      countOneTimeBuyers(db, from, to, currency),
+    ]);
+    if (buyers !== null) {
+      return new Map(buyers > 0 ? [['', { buyers, repeaters: buyers - oneTime }]] : []);
+    }
+    // Raw: one pass over the orders before the range ends, grouped by buyer.
     const { rows } = await sql
       .raw<{ buyers: number; repeaters: number }>(
         `select count(*) as buyers, sum(case when n >= 2 then 1 else 0 end) as repeaters

@@ -4,11 +4,14 @@ import { now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
 import type { AnalyticsSettings } from './analytics.settings.js';
 import { DIMENSIONS } from './dimensions.js';
+import { rollupKeyDays, rollupKeyDaysWithLater } from './distinct-keys.js';
 import { computeFacts, METRICS, PRODUCT_METRICS, SEARCH_METRICS } from './facts.js';
 import { ensurePartitions } from './partitions.js';
 import { addDays, HOUR_MS, hourStart, iso, localDate, startOfLocalDay } from './time-zone.js';
 
 const WATERMARK = 'hourly_watermark';
+/** Set once every rolled day has its key-day rows (days rolled before those existed are backfilled). */
+const KEY_DAYS = 'key_days';
 /** Hours recomputed per transaction: bounds memory and lock time on a first run over months of data. */
 const SPAN_HOURS = 24;
 const CHUNK = 200;
@@ -18,16 +21,24 @@ export interface RollupState {
   watermark: number | null;
   /** Dirty hour starts (ms). */
   dirty: Set<number>;
+  /** Every rolled day has its distinct-key rows (distinct-keys.ts). */
+  keyDays: boolean;
 }
 
 export async function readRollupState(db: Db | Trx): Promise<RollupState> {
-  const [mark, dirty] = await Promise.all([
-    db.selectFrom('analytics_rollup_state').select('value').where('name', '=', WATERMARK).executeTakeFirst(),
+  const [marks, dirty] = await Promise.all([
+    db
+      .selectFrom('analytics_rollup_state')
+      .select(['name', 'value'])
+      .where('name', 'in', [WATERMARK, KEY_DAYS])
+      .execute(),
     db.selectFrom('analytics_dirty_hours').select('bucket').execute(),
   ]);
+  const mark = marks.find((m) => m.name === WATERMARK);
   return {
     watermark: mark ? Date.parse(mark.value) : null,
     dirty: new Set(dirty.map((d) => Date.parse(d.bucket))),
+    keyDays: marks.some((m) => m.name === KEY_DAYS),
   };
 }
 
@@ -74,9 +85,16 @@ export async function rollupHours(
 
 /**
  * Recomputes the daily rollups of one store-local day. When the day's bounds fall on UTC hours (any
- * whole-hour zone) it sums the hourly rollups; otherwise it computes from raw data.
+ * whole-hour zone) it sums the hourly rollups; otherwise it computes from raw data. Its distinct-key
+ * rows are recomputed too, with those of later rolled days its keys reach, except days in `rollingToo`
+ * (the caller rolls them next).
  */
-export async function rollupDay(db: Db, day: string, settings: AnalyticsSettings): Promise<void> {
+export async function rollupDay(
+  db: Db,
+  day: string,
+  settings: AnalyticsSettings,
+  rollingToo: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const start = startOfLocalDay(day, settings.timeZone);
   const end = startOfLocalDay(addDays(day, 1), settings.timeZone);
   const aligned = start % HOUR_MS === 0 && end % HOUR_MS === 0;
@@ -175,6 +193,7 @@ export async function rollupDay(db: Db, day: string, settings: AnalyticsSettings
          from analytics_rollup_searches_daily where bucket = ${q} group by bucket, term`,
       )
       .execute(trx);
+    await rollupKeyDaysWithLater(trx, day, settings, rollingToo);
     await trx
       .insertInto('analytics_rolled_days')
       .values({ day, computed_at: now() })
@@ -245,13 +264,7 @@ export async function runRollup(db: Db, settings: AnalyticsSettings, nowMs = Dat
     await rollupHours(db, sorted[i]!, sorted[j]! + HOUR_MS, settings);
     i = j + 1;
   }
-  for (const d of dirtyRows) {
-    await db
-      .deleteFrom('analytics_dirty_hours')
-      .where('bucket', '=', d.bucket)
-      .where('marked_at', '<=', d.marked_at)
-      .execute();
-  }
+  await clearMarks(db, dirtyRows);
   await db
     .insertInto('analytics_rollup_state')
     .values({ name: WATERMARK, value: iso(closed) })
@@ -265,6 +278,7 @@ export async function runRollup(db: Db, settings: AnalyticsSettings, nowMs = Dat
   }
   const remaining = await db.selectFrom('analytics_dirty_hours').select('bucket').execute();
   const stillDirty = remaining.map((r) => Date.parse(r.bucket));
+  await backfillKeyDays(db, settings);
   let rolledDays = 0;
   for (const day of [...days].sort()) {
     const end = startOfLocalDay(addDays(day, 1), settings.timeZone);
@@ -273,10 +287,49 @@ export async function runRollup(db: Db, settings: AnalyticsSettings, nowMs = Dat
       await db.deleteFrom('analytics_rolled_days').where('day', '=', day).execute();
       continue;
     }
-    await rollupDay(db, day, settings);
+    await rollupDay(db, day, settings, days);
     rolledDays++;
   }
   // Keep a partition ready for this month and the next, so ingestion rarely creates one inline.
   await ensurePartitions(db, [iso(nowMs), iso(nowMs + 31 * 24 * HOUR_MS)]);
   return { hours: sorted.length, days: rolledDays, watermark: iso(closed) };
+}
+
+/**
+ * Clears the marks this run read, unless renewed meanwhile: one transaction, one statement per mark
+ * time and 500 hours (a writer's flush stamps all its marks with one time), not one per hour.
+ */
+async function clearMarks(db: Db, marks: { bucket: string; marked_at: string }[]): Promise<void> {
+  const byTime = new Map<string, string[]>();
+  for (const m of marks) {
+    const list = byTime.get(m.marked_at);
+    if (list) list.push(m.bucket);
+    else byTime.set(m.marked_at, [m.bucket]);
+  }
+  await inTransaction(db, async (trx) => {
+    for (const [markedAt, buckets] of byTime)
+      for (let i = 0; i < buckets.length; i += 500)
+        await trx
+          .deleteFrom('analytics_dirty_hours')
+          .where('bucket', 'in', buckets.slice(i, i + 500))
+          .where('marked_at', '<=', markedAt)
+          .execute();
+  });
+}
+
+/** Days rolled before distinct-key rows existed get them once; reports count raw until then. */
+async function backfillKeyDays(db: Db, settings: AnalyticsSettings): Promise<void> {
+  const done = await db
+    .selectFrom('analytics_rollup_state')
+    .select('value')
+    .where('name', '=', KEY_DAYS)
+    .executeTakeFirst();
+  if (done) return;
+  const rolled = await db.selectFrom('analytics_rolled_days').select('day').orderBy('day').execute();
+  for (const { day } of rolled) await inTransaction(db, (trx) => rollupKeyDays(trx, day, settings));
+  await db
+    .insertInto('analytics_rollup_state')
+    .values({ name: KEY_DAYS, value: now() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
 }

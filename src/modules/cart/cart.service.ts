@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { emit } from '../../platform/events/outbox.js';
+import { type DomainEvent, emit, updateThenEmit } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { currencyCode } from '../../platform/money/index.js';
 import { getVariants } from '../catalog/index.js';
@@ -226,21 +226,32 @@ type Changes = Partial<
   >
 >;
 
+/** What one edit does: the fields it writes and the one event that says so (ids only, no personal data). */
+export interface CartEdit {
+  changes: Changes;
+  event: DomainEvent;
+}
+
 /**
  * Read-modify-write of an open cart with optimistic concurrency: the UPDATE only lands if nobody
  * changed the cart since it was read (same `version`); otherwise it re-reads and re-applies, a few times.
+ * `change` returns the edit, or null when the cart already is as asked (nothing written, no event).
+ * The UPDATE and the edit's event are atomic (updateThenEmit: one statement on PostgreSQL): the event
+ * exists exactly when the change does.
  */
 export async function mutateCart(
   deps: Deps,
   id: string,
-  change: (cart: Cart) => Promise<Changes> | Changes,
+  change: (cart: Cart) => Promise<CartEdit | null> | CartEdit | null,
   /** The cart as the caller already read it: the first attempt reuses it instead of reading again. */
   known?: Cart,
 ): Promise<Cart> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const cart = attempt === 0 && known ? known : await loadCart(deps, id);
     assertOpen(cart);
-    const changes = await change(cart);
+    const edit = await change(cart);
+    if (!edit) return cart;
+    const { changes, event } = edit;
     const set: Record<string, unknown> = { version: cart.version + 1, updated_at: now() };
     for (const [key, value] of Object.entries(changes)) {
       if (['shipping_option_id', 'customer_id', 'region_id', 'currency_code'].includes(key)) set[key] = value;
@@ -251,14 +262,20 @@ export async function mutateCart(
         set[key] = value === null ? null : deps.crypto.encrypt(JSON.stringify(value));
       else set[key] = value === null ? null : JSON.stringify(value);
     }
-    const result = await deps.db
-      .updateTable('carts')
-      .set(set)
-      .where('id', '=', id)
-      .where('version', '=', cart.version)
-      .where('status', '=', 'open')
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1)
+    const landed = await updateThenEmit(
+      deps.db,
+      deps.db
+        .updateTable('carts')
+        .set(set)
+        .where('id', '=', id)
+        .where('version', '=', cart.version)
+        .where('status', '=', 'open'),
+      {
+        topic: event.topic,
+        payload: { cart_id: id, ...event.payload, version: cart.version + 1, updated_at: set.updated_at },
+      },
+    );
+    if (landed)
       return { ...cart, ...changes, version: cart.version + 1, updated_at: set.updated_at as string };
   }
   throw new AppError(CartErrors.CART_CONFLICT, 'The cart kept changing; retry');
@@ -345,12 +362,27 @@ export async function addLineItem(
     cartId,
     (current) => {
       const found = current.items.find((i) => i.variant_id === input.variant_id);
+      const added = found
+        ? { ...line, id: found.id, quantity: found.quantity + input.quantity }
+        : { ...line, id: newId('cali') };
       const items = found
-        ? current.items.map((i) =>
-            i.id === found.id ? { ...line, id: found.id, quantity: found.quantity + input.quantity } : i,
-          )
-        : [...current.items, { ...line, id: newId('cali') }];
-      return { items };
+        ? current.items.map((i) => (i.id === found.id ? added : i))
+        : [...current.items, added];
+      return {
+        changes: { items },
+        event: {
+          topic: 'cart.line_added',
+          payload: {
+            line_id: added.id,
+            variant_id: added.variant_id,
+            product_id: added.product_id,
+            quantity: input.quantity,
+            line_quantity: added.quantity,
+            unit_price: added.unit_price,
+            currency_code: current.currency_code,
+          },
+        },
+      };
     },
     cart,
   );
@@ -372,10 +404,23 @@ export async function updateLineItem(
     deps,
     cartId,
     (current) => {
-      if (!current.items.some((i) => i.id === lineId)) {
-        throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
-      }
-      return { items: current.items.map((i) => (i.id === lineId ? { ...fresh, id: lineId } : i)) };
+      const before = current.items.find((i) => i.id === lineId);
+      if (!before) throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
+      return {
+        changes: { items: current.items.map((i) => (i.id === lineId ? { ...fresh, id: lineId } : i)) },
+        event: {
+          topic: 'cart.line_updated',
+          payload: {
+            line_id: lineId,
+            variant_id: fresh.variant_id,
+            product_id: fresh.product_id,
+            quantity: fresh.quantity,
+            previous_quantity: before.quantity,
+            unit_price: fresh.unit_price,
+            currency_code: current.currency_code,
+          },
+        },
+      };
     },
     cart,
   );
@@ -383,10 +428,20 @@ export async function updateLineItem(
 
 export async function removeLineItem(deps: Deps, cartId: string, lineId: string): Promise<Cart> {
   return mutateCart(deps, cartId, (current) => {
-    if (!current.items.some((i) => i.id === lineId)) {
-      throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
-    }
-    return { items: current.items.filter((i) => i.id !== lineId) };
+    const removed = current.items.find((i) => i.id === lineId);
+    if (!removed) throw new AppError(CartErrors.LINE_ITEM_NOT_FOUND, `Line item ${lineId} not found`);
+    return {
+      changes: { items: current.items.filter((i) => i.id !== lineId) },
+      event: {
+        topic: 'cart.line_removed',
+        payload: {
+          line_id: lineId,
+          variant_id: removed.variant_id,
+          product_id: removed.product_id,
+          quantity: removed.quantity,
+        },
+      },
+    };
   });
 }
 
@@ -441,17 +496,39 @@ export async function updateCart(deps: Deps, cartId: string, input: CartUpdate):
   for (const key of ['email', 'shipping_address', 'billing_address', 'shipping_option_id'] as const) {
     if (input[key] !== undefined) (changes as Record<string, unknown>)[key] = input[key];
   }
-  if (!moving) return mutateCart(deps, cartId, () => changes, cart);
+  if (!moving) return mutateCart(deps, cartId, (current) => detailsEdit(current, changes), cart);
   // A concurrent edit (a line added meanwhile) makes mutateCart re-read: move that version again.
   return mutateCart(
     deps,
     cartId,
-    async (current) => ({
-      ...(current.version === cart.version ? moved! : await moveToRegion(deps.db, current, region)),
-      ...changes,
-    }),
+    async (current) =>
+      detailsEdit(current, {
+        ...(current.version === cart.version ? moved! : await moveToRegion(deps.db, current, region)),
+        ...changes,
+      }),
     cart,
   );
+}
+
+/**
+ * A PATCH of the cart's details is one `cart.updated` naming the fields that changed (values only for
+ * ids: the email and addresses are personal data). Fields sent with their current value change
+ * nothing; a PATCH that changes nothing writes nothing.
+ */
+function detailsEdit(current: Cart, changes: Changes): CartEdit | null {
+  const fields = (Object.keys(changes) as Array<keyof Changes>).filter(
+    (key) => JSON.stringify(changes[key]) !== JSON.stringify(current[key]),
+  );
+  if (fields.length === 0) return null;
+  const payload: Record<string, unknown> = { fields };
+  if (fields.includes('shipping_option_id')) payload.shipping_option_id = changes.shipping_option_id;
+  if (fields.includes('region_id'))
+    Object.assign(payload, {
+      region_id: changes.region_id,
+      previous_region_id: current.region_id,
+      currency_code: changes.currency_code,
+    });
+  return { changes, event: { topic: 'cart.updated', payload } };
 }
 
 export async function addDiscountCode(deps: Deps, cartId: string, code: string): Promise<Cart> {
@@ -470,16 +547,34 @@ export async function addDiscountCode(deps: Deps, cartId: string, code: string):
       [{ code: upper, reason: rejection.reason }],
     );
   }
-  return mutateCart(deps, cartId, (current) => ({
-    discount_codes: [...new Set([...current.discount_codes, upper])],
-  }));
+  const promotion = priced.discounts.applied.find((a) => a.code === upper);
+  return mutateCart(
+    deps,
+    cartId,
+    (current) =>
+      current.discount_codes.includes(upper)
+        ? null
+        : {
+            changes: { discount_codes: [...current.discount_codes, upper] },
+            event: {
+              topic: 'cart.discount_applied',
+              payload: { code: upper, promotion_id: promotion?.promotion_id ?? null },
+            },
+          },
+    cart,
+  );
 }
 
 export async function removeDiscountCode(deps: Deps, cartId: string, code: string): Promise<Cart> {
   const upper = code.trim().toUpperCase();
-  return mutateCart(deps, cartId, (current) => ({
-    discount_codes: current.discount_codes.filter((c) => c !== upper),
-  }));
+  return mutateCart(deps, cartId, (current) =>
+    current.discount_codes.includes(upper)
+      ? {
+          changes: { discount_codes: current.discount_codes.filter((c) => c !== upper) },
+          event: { topic: 'cart.discount_removed', payload: { code: upper } },
+        }
+      : null,
+  );
 }
 
 export interface PricedCart {
@@ -502,8 +597,12 @@ export async function priceCart(deps: Deps, cart: Cart, at: string = now()): Pro
     cart.discount_codes.length > 0
       ? promotionsForCart(deps.db, cart.discount_codes)
       : automaticPromotionsCached(deps),
+    // An option deleted or switched off since the shopper chose it no longer applies: they choose again.
     cart.shipping_option_id
-      ? shippingOptionCached(deps, cart.shipping_option_id).catch(() => null)
+      ? shippingOptionCached(deps, cart.shipping_option_id).then(
+          (found) => (found.active ? found : null),
+          () => null,
+        )
       : Promise.resolve(null),
   ]);
   const subtotal = cart.items.reduce((s, i) => s + i.unit_price * i.quantity, 0);

@@ -1,6 +1,8 @@
 // Carts: guest and customer carts bound to a region, line items with price snapshots and stock checks,
 // addresses, shipping and discount codes; and the ONE totals engine every amount comes from.
 import { registerEncryptedColumns } from '../../platform/crypto/key-rotation.js';
+import { registerReference } from '../../platform/db/references.js';
+import { after } from '../../platform/db/time.js';
 import { registerCustomerLoginHook } from '../identity/index.js';
 import type { StratusModule } from '../index.js';
 import { registerErasureHandler } from '../privacy/index.js';
@@ -49,5 +51,31 @@ registerCustomerLoginHook({
     cart_id: await adoptGuestCart({ db: ctx.db }, cart_id, customer_id),
   }),
 });
+
+// A shopper's cart changed in the last week, or one checking out, still needs its region and option;
+// older open carts are abandoned and simply fail with REGION_NOT_FOUND if they come back.
+const ACTIVE_CART_MS = 7 * 24 * 60 * 60_000;
+for (const target of ['region', 'shipping_option'] as const) {
+  registerReference({
+    target,
+    name: 'active carts',
+    count: async (trx, id) =>
+      Number(
+        (
+          await trx
+            .selectFrom('carts')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where(target === 'region' ? 'region_id' : 'shipping_option_id', '=', id)
+            .where((eb) =>
+              eb.or([
+                eb('status', '=', 'completing'),
+                eb.and([eb('status', '=', 'open'), eb('updated_at', '>=', after(-ACTIVE_CART_MS))]),
+              ]),
+            )
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+  });
+}
 
 export const cartModule: StratusModule = { name: 'cart', routes: cartRoutes };

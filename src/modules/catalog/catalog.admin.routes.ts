@@ -37,6 +37,7 @@ import {
   deleteCollection,
   getCategory,
   getCollection,
+  linkProductsTo,
   listCategories,
   listCollections,
   updateCategory,
@@ -49,6 +50,17 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const VariantParams = Type.Object({
   id: Type.String({ maxLength: 64 }),
   variant_id: Type.String({ maxLength: 64 }),
+});
+const LinkBody = Type.Object(
+  {
+    add: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500 })),
+    remove: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500 })),
+  },
+  { additionalProperties: false },
+);
+const LinkResult = Type.Object({
+  added: Type.Integer({ description: 'products newly linked' }),
+  removed: Type.Integer({ description: 'products unlinked' }),
 });
 const ImportResult = Type.Object({
   products_created: Type.Integer(),
@@ -78,12 +90,18 @@ export const catalogAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
             Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')]),
           ),
           q: Type.Optional(Type.String({ maxLength: 200 })),
+          category_id: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 64, description: 'only products in this category' }),
+          ),
+          collection_id: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 64, description: 'only products in this collection' }),
+          ),
         }),
         response: { 200: Page(ProductDocument) },
       },
     },
     async (request) => {
-      const { limit = 20, cursor, status, q } = request.query;
+      const { limit = 20, cursor, status, q, category_id, collection_id } = request.query;
       const after = decodeCursor(cursor, 1);
       let query = db
         .selectFrom('products as p')
@@ -91,6 +109,14 @@ export const catalogAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
         .orderBy('p.id', 'desc')
         .limit(limit + 1);
       if (status) query = query.where('p.status', '=', status);
+      if (category_id)
+        query = query.where('p.id', 'in', (eb) =>
+          eb.selectFrom('product_categories').select('product_id').where('ref', '=', category_id),
+        );
+      if (collection_id)
+        query = query.where('p.id', 'in', (eb) =>
+          eb.selectFrom('product_collections').select('product_id').where('ref', '=', collection_id),
+        );
       if (after) query = query.where('p.id', '<', String(after[0]));
       const search = q ? searchCondition(dialectOf(db), q) : null;
       if (search) query = query.where(search as never as ReturnType<typeof sql<SqlBool>>);
@@ -154,6 +180,41 @@ export const catalogAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       await settle(await deleteVariant(db, request.params.id, request.params.variant_id));
       return getAdminProduct(db, request.params.id);
     },
+  );
+
+  // Labels for variants referenced elsewhere (price lists, discounts) by id: one statement for up to 200.
+  app.get(
+    '/admin/variants',
+    {
+      config: read,
+      schema: {
+        querystring: Type.Object({
+          ids: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 200 }),
+        }),
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                product_id: Type.String(),
+                product_title: Type.String(),
+                title: Type.String(),
+                sku: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({
+      data: await db
+        .selectFrom('product_variants as v')
+        .innerJoin('products as p', 'p.id', 'v.product_id')
+        .select(['v.id', 'v.product_id', 'p.title as product_title', 'v.title', 'v.sku'])
+        .where('v.id', 'in', [...new Set(request.query.ids)])
+        .orderBy('v.id')
+        .execute(),
+    }),
   );
 
   // CSV: the body is the file itself (text/csv), up to 256 MiB for 100k-variant catalogs.
@@ -222,6 +283,12 @@ export const catalogAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     },
   );
 
+  app.post(
+    '/admin/categories/:id/products',
+    { config: write, schema: { params: IdParams, body: LinkBody, response: { 200: LinkResult } } },
+    async (request) => settle(await linkProductsTo(db, 'category', request.params.id, request.body)),
+  );
+
   app.get(
     '/admin/collections',
     { config: read, schema: { querystring: PageQuery, response: { 200: Page(Collection) } } },
@@ -253,5 +320,10 @@ export const catalogAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
       await settle(await deleteCollection(db, request.params.id));
       return reply.code(204).send();
     },
+  );
+  app.post(
+    '/admin/collections/:id/products',
+    { config: write, schema: { params: IdParams, body: LinkBody, response: { 200: LinkResult } } },
+    async (request) => settle(await linkProductsTo(db, 'collection', request.params.id, request.body)),
   );
 };

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
+import { lockRows } from '../../platform/db/lock.js';
 import { now } from '../../platform/db/time.js';
 import { type DbOrTrx, inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
@@ -344,6 +345,16 @@ async function freeHandle(trx: Trx, base: string): Promise<string> {
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
+/** The product row, locked until the transaction ends (FOR UPDATE on PostgreSQL; SQLite holds the write lock). */
+async function lockProduct(trx: Trx, id: string): Promise<ProductRow> {
+  const row = await lockRows(
+    trx,
+    trx.selectFrom('products').selectAll().where('id', '=', id),
+  ).executeTakeFirst();
+  if (!row) throw new AppError(PlatformErrors.NOT_FOUND, `Product ${id} not found`);
+  return row;
+}
+
 async function loadProduct(trx: DbOrTrx, id: string): Promise<ProductRow> {
   const row = await trx.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError(PlatformErrors.NOT_FOUND, `Product ${id} not found`);
@@ -371,16 +382,23 @@ export async function updateProduct(
   patch: ProductUpdate,
 ): Promise<WriteResult<ProductDocument>> {
   const result = await inTransaction(db, async (trx) => {
-    const row = await loadProduct(trx, id);
+    const row = await lockProduct(trx, id);
     const current = renderDocument(
       row,
       await trx.selectFrom('product_variants').selectAll().where('product_id', '=', id).execute(),
     );
-    const next = { ...current, ...stripUndefined(patch) } as ProductDocument;
+    const { variant_options: variantOptions = {}, ...fields } = patch;
+    const next = { ...current, ...stripUndefined(fields) } as ProductDocument;
     const problems = productProblems(
       next,
-      current.variants.map((v) => ({ options: v.options, sku: v.sku })),
+      current.variants.map((v) => ({ options: variantOptions[v.id] ?? v.options, sku: v.sku })),
     );
+    for (const variantId of Object.keys(variantOptions))
+      if (!current.variants.some((v) => v.id === variantId))
+        problems.push({
+          field: `body.variant_options.${variantId}`,
+          message: 'is not a variant of this product',
+        });
     problems.push(...(await linkProblems(trx, patch.category_ids ?? [], patch.collection_ids ?? [])));
     if (problems.length > 0) invalid(problems);
     if (patch.handle && patch.handle !== row.handle) await assertHandleFree(trx, patch.handle, id);
@@ -416,10 +434,19 @@ export async function updateProduct(
     }
     if (patch.status === 'published' && !row.published_at) set.published_at = at;
     await trx.updateTable('products').set(set).where('id', '=', id).execute();
+    for (const [variantId, values] of Object.entries(variantOptions))
+      await trx
+        .updateTable('product_variants')
+        .set({ options: JSON.stringify(values), updated_at: at })
+        .where('id', '=', variantId)
+        .where('product_id', '=', id)
+        .execute();
     const doc = await syncProduct(trx, id);
-    const listChanged = LIST_FIELDS.some(
-      (key) => patch[key] !== undefined && JSON.stringify(patch[key]) !== JSON.stringify(current[key]),
-    );
+    const listChanged =
+      Object.keys(variantOptions).length > 0 ||
+      LIST_FIELDS.some(
+        (key) => patch[key] !== undefined && JSON.stringify(patch[key]) !== JSON.stringify(current[key]),
+      );
     await emit(trx, {
       topic: 'product.updated',
       payload: { id, handle: doc.handle, fields: Object.keys(stripUndefined(patch)) },

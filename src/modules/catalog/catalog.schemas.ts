@@ -121,7 +121,26 @@ export const ProductCreate = Type.Object(
   { additionalProperties: false },
 );
 export type ProductCreate = Static<typeof ProductCreate>;
-export const ProductUpdate = Type.Partial(Type.Object(productFields, { additionalProperties: false }));
+export const ProductUpdate = Type.Partial(
+  Type.Object(
+    {
+      ...productFields,
+      /**
+       * Option values of existing variants, written in the same transaction as `options`: what lets an
+       * option be added to, renamed on or removed from a product that already has variants.
+       */
+      variant_options: Type.Record(
+        Id,
+        Type.Record(
+          Type.String({ minLength: 1, maxLength: 100 }),
+          Type.String({ minLength: 1, maxLength: 100 }),
+        ),
+        { description: 'variant id → { option name: value }, replacing that variant’s values' },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
 export type ProductUpdate = Static<typeof ProductUpdate>;
 
 export const VariantDocument = Type.Object({

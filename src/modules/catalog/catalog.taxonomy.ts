@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
+import { lockRows } from '../../platform/db/lock.js';
 import { now } from '../../platform/db/time.js';
 import { type DbOrTrx, inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
@@ -144,6 +145,85 @@ async function unlinkProducts(
     await syncProduct(trx, product_id);
   }
   return rows.map((r) => r.product_id);
+}
+
+/**
+ * Adds products to and removes them from one category or collection, each product's row locked while its
+ * list changes, so concurrent changes to the same product's other links are never lost. Unknown product
+ * ids, or one id both added and removed, are a 422 and change nothing.
+ */
+export async function linkProductsTo(
+  db: Db,
+  kind: 'category' | 'collection',
+  ref: string,
+  change: { add?: string[]; remove?: string[] },
+): Promise<WriteResult<{ added: number; removed: number }>> {
+  const add = [...new Set(change.add ?? [])];
+  const remove = [...new Set(change.remove ?? [])];
+  const column = kind === 'category' ? 'category_ids' : 'collection_ids';
+  const changed = await inTransaction(db, async (trx) => {
+    const owner = await trx
+      .selectFrom(kind === 'category' ? 'categories' : 'collections')
+      .select('id')
+      .where('id', '=', ref)
+      .executeTakeFirst();
+    if (!owner)
+      throw new AppError(
+        PlatformErrors.NOT_FOUND,
+        `${kind === 'category' ? 'Category' : 'Collection'} ${ref} not found`,
+      );
+    const problems = add
+      .filter((id) => remove.includes(id))
+      .map((id) => ({ field: 'body.remove', message: `${id} is also in add` }));
+    const ids = [...add, ...remove];
+    const rows =
+      ids.length === 0
+        ? []
+        : await lockRows(
+            trx,
+            trx.selectFrom('products').select(['id', 'handle', column]).where('id', 'in', ids).orderBy('id'),
+          ).execute();
+    for (const [field, list] of [
+      ['body.add', add],
+      ['body.remove', remove],
+    ] as const)
+      list.forEach((id, i) => {
+        if (!rows.some((r) => r.id === id))
+          problems.push({ field: `${field}[${i}]`, message: `unknown product ${id}` });
+      });
+    if (problems.length > 0)
+      throw new AppError(
+        CatalogErrors.INVALID_PRODUCT,
+        `Invalid change: ${problems[0]!.field} ${problems[0]!.message}`,
+        problems,
+      );
+    const result = { added: 0, removed: 0, ids: [] as string[] };
+    const at = now();
+    for (const row of rows) {
+      const current = parseJson<string[]>((row as Record<string, string>)[column]!);
+      const adding = add.includes(row.id);
+      if (adding === current.includes(ref)) continue;
+      const next = adding ? [...current, ref] : current.filter((x) => x !== ref);
+      await trx
+        .updateTable('products')
+        .set({ [column]: JSON.stringify(next), updated_at: at })
+        .where('id', '=', row.id)
+        .execute();
+      await syncProduct(trx, row.id);
+      await emit(trx, {
+        topic: 'product.updated',
+        payload: { id: row.id, handle: row.handle, fields: [column] },
+      });
+      if (adding) result.added++;
+      else result.removed++;
+      result.ids.push(row.id);
+    }
+    return result;
+  });
+  return {
+    value: { added: changed.added, removed: changed.removed },
+    invalidate: changed.ids.length > 0 ? [LISTS_TAG, ...changed.ids.map(productTag)] : [],
+  };
 }
 
 export async function deleteCategory(db: Db, id: string): Promise<WriteResult<null>> {

@@ -1,4 +1,6 @@
 import type { DbOrTrx } from '../../platform/db/transaction.js';
+import { AppError } from '../../platform/http/errors.js';
+import { CatalogErrors } from './catalog.errors.js';
 import { parseJson } from './catalog.products.js';
 
 /** What carts, orders and discounts need to know about a variant, without reading catalog tables. */
@@ -45,4 +47,26 @@ export async function getVariants(db: DbOrTrx, ids: readonly string[]): Promise<
     category_ids: parseJson<string[]>(r.category_ids),
     collection_ids: parseJson<string[]>(r.collection_ids),
   }));
+}
+
+/**
+ * Refuses ids that name no variant (any status): VARIANT_NOT_FOUND (404) with `details` listing each
+ * unknown `variant_id`. For the admin and store calls of pricing and inventory that take variant ids,
+ * so a typo is a clear 404 instead of an empty answer or rows about nothing. One statement.
+ */
+export async function assertVariantsExist(db: DbOrTrx, ids: readonly string[]): Promise<void> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return;
+  const found = new Set(
+    (await db.selectFrom('product_variants').select('id').where('id', 'in', wanted).execute()).map(
+      (r) => r.id,
+    ),
+  );
+  const missing = wanted.filter((id) => !found.has(id));
+  if (missing.length > 0)
+    throw new AppError(
+      CatalogErrors.VARIANT_NOT_FOUND,
+      missing.length === 1 ? `Variant ${missing[0]} not found` : `${missing.length} variants not found`,
+      missing.map((variant_id) => ({ variant_id })),
+    );
 }

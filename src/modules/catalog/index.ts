@@ -1,5 +1,6 @@
 // Catalog: products with options, variants, media, attributes and translations; categories and
 // collections; CSV import/export; the demo seed; and the cached storefront product reads and search.
+import { registerReference } from '../../platform/db/references.js';
 import type { StratusModule } from '../index.js';
 import { catalogAdminRoutes } from './catalog.admin.routes.js';
 import { catalogStoreRoutes } from './catalog.store.routes.js';
@@ -20,7 +21,22 @@ export {
 } from './catalog.store.js';
 export type { CatalogTables } from './catalog.tables.js';
 export { allCategories, allCollections, CATEGORIES_TAG } from './catalog.taxonomy.js';
-export { type CatalogVariant, getVariants } from './catalog.variants.js';
+export { assertVariantsExist, type CatalogVariant, getVariants } from './catalog.variants.js';
+
+registerReference({
+  target: 'tax_class',
+  name: 'product variants',
+  count: async (trx, id) =>
+    Number(
+      (
+        await trx
+          .selectFrom('product_variants')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('tax_class_id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+});
 
 export const catalogModule: StratusModule = {
   name: 'catalog',

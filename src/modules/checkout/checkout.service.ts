@@ -171,7 +171,7 @@ async function validate(deps: CheckoutDeps, cart: Cart): Promise<PricedCart> {
     );
   }
   if (!priced.shipping_option) {
-    throw new AppError(CartErrors.CART_NOT_READY, 'The chosen shipping option no longer exists', [
+    throw new AppError(CartErrors.CART_NOT_READY, 'The chosen shipping option is no longer offered', [
       { field: 'shipping_option_id', message: 'choose a shipping option' },
     ]);
   }

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { inTransaction } from '../../platform/db/transaction.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { decodeCursor, Page, PageQuery, toPage } from '../../platform/http/pagination.js';
+import { assertVariantsExist } from '../catalog/index.js';
 import {
   AdjustmentBody,
   AvailabilityOut,
@@ -54,7 +55,10 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     '/store/availability',
     { schema: { querystring: AvailabilityQuery, response: { 200: AvailabilityOut } } },
     async (req) => {
-      const map = await availability(db, req.query);
+      const [map] = await Promise.all([
+        availability(db, req.query),
+        assertVariantsExist(db, req.query.variant_ids),
+      ]);
       return {
         data: [...map].map(([variant_id, a]) => ({
           variant_id,
@@ -122,9 +126,10 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     '/admin/inventory/levels',
     { config: write, schema: { body: SetLevelBody, response: { 200: LevelOut } } },
     async (req) => {
-      const level = await inTransaction(db, (trx) =>
-        setStockLevel(trx, { ...req.body, actor: actorOf(req) }),
-      );
+      const level = await inTransaction(db, async (trx) => {
+        await assertVariantsExist(trx, [req.body.variant_id]);
+        return setStockLevel(trx, { ...req.body, actor: actorOf(req) });
+      });
       done();
       return level;
     },
@@ -133,7 +138,10 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     '/admin/inventory/adjustments',
     { config: write, schema: { body: AdjustmentBody, response: { 201: LevelOut } } },
     async (req, reply) => {
-      const level = await inTransaction(db, (trx) => adjustStock(trx, { ...req.body, actor: actorOf(req) }));
+      const level = await inTransaction(db, async (trx) => {
+        await assertVariantsExist(trx, [req.body.variant_id]);
+        return adjustStock(trx, { ...req.body, actor: actorOf(req) });
+      });
       done();
       return reply.status(201).send(level);
     },
@@ -165,13 +173,22 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
   app.get(
     '/admin/inventory/items/:variant_id',
     { config: read, schema: { params: VariantParams, response: { 200: ItemOut } } },
-    async (req) => (await getInventoryItems(db, [req.params.variant_id])).get(req.params.variant_id)!,
+    async (req) => {
+      const [items] = await Promise.all([
+        getInventoryItems(db, [req.params.variant_id]),
+        assertVariantsExist(db, [req.params.variant_id]),
+      ]);
+      return items.get(req.params.variant_id)!;
+    },
   );
   app.put(
     '/admin/inventory/items/:variant_id',
     { config: write, schema: { params: VariantParams, body: ItemBody, response: { 200: ItemOut } } },
     async (req) => {
-      const item = await inTransaction(db, (trx) => setInventoryItem(trx, req.params.variant_id, req.body));
+      const item = await inTransaction(db, async (trx) => {
+        await assertVariantsExist(trx, [req.params.variant_id]);
+        return setInventoryItem(trx, req.params.variant_id, req.body);
+      });
       done();
       return item;
     },

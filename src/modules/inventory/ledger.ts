@@ -68,7 +68,15 @@ export interface MovementsResult {
 export async function applyMovements(
   trx: Trx,
   movements: readonly Movement[],
-  options: { keepAvailable: boolean; thresholds?: ReadonlyMap<string, number | null> },
+  options: {
+    keepAvailable: boolean;
+    thresholds?: ReadonlyMap<string, number | null>;
+    /**
+     * On refusal, also take back the levels of the batch that the UPDATE did change, so the caller's
+     * transaction is as before the call and may go on (reserve then re-plans with the levels locked).
+     */
+    undoOnRefusal?: boolean;
+  },
 ): Promise<MovementsResult | undefined> {
   if (movements.length === 0) return { levels: [], events: [] };
   const at = now();
@@ -150,6 +158,23 @@ export async function applyMovements(
   if (rows.length !== sorted.length) {
     // Refused: the transaction is about to roll back, but a caller that goes on must find no trace.
     await trx.deleteFrom('inventory_movements').where('id', 'in', ids).execute();
+    if (options.undoOnRefusal && rows.length > 0) {
+      const undo = sql.join(
+        rows.map((r) => {
+          const d = deltas.get(`${r.variant_id}\u0000${r.location_id}`)!;
+          return sql`(${r.variant_id}, ${r.location_id}, cast(${-d.on} as integer), cast(${-d.res} as integer))`;
+        }),
+      );
+      // These rows are this transaction's own (locked by the UPDATE above): no guard, no waiting.
+      await sql`
+        with v (variant_id, location_id, d_on, d_res) as (values ${undo})
+        update inventory_levels
+           set on_hand = inventory_levels.on_hand + v.d_on,
+               reserved = inventory_levels.reserved + v.d_res
+          from v
+         where inventory_levels.variant_id = v.variant_id
+           and inventory_levels.location_id = v.location_id`.execute(trx);
+    }
     return undefined;
   }
   const levels = rows.map((r) => ({ ...r, on_hand: Number(r.on_hand), reserved: Number(r.reserved) }));

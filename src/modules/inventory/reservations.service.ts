@@ -50,10 +50,14 @@ export type ReserveResult =
  * locations as possible (see allocation.ts). Untracked variants need no stock; backorder/preorder
  * variants take what exists and accept the rest as backordered.
  *
- * Concurrency: the level rows are locked (`FOR UPDATE` on PostgreSQL, in a stable order; SQLite
- * transactions already hold the write lock) before planning, so the plan sees the newest committed
- * counters; each counter change is then a guarded UPDATE that refuses to make availability negative.
- * A shortage is a value, not a throw, and writes nothing.
+ * Concurrency, optimistic first: the levels are read without a lock, the plan is made, its reservation
+ * rows and event are written, and the ONE guarded UPDATE of the levels comes last (it refuses to make
+ * availability negative, re-checked by PostgreSQL on the newest row version). So on PostgreSQL the
+ * levels of popular variants are locked only from that UPDATE to the commit, not for the whole
+ * reservation. If the guard refuses (another checkout took the units between the read and the UPDATE),
+ * this attempt's rows are removed and the reservation is planned again with the levels locked in a
+ * stable order (`FOR UPDATE`), which cannot be refused. SQLite transactions hold the database's write
+ * lock, so there the first attempt always stands. A shortage is a value, not a throw, and writes nothing.
  */
 export async function reserve(trx: Trx, input: ReserveInput): Promise<ReserveResult> {
   const requested = new Map<string, number>();
@@ -77,24 +81,22 @@ export async function reserve(trx: Trx, input: ReserveInput): Promise<ReserveRes
     .where('s.active', '=', 1)
     .execute();
   const lines = tracked.map((variant_id) => ({ variant_id, quantity: requested.get(variant_id)! }));
-  const planNow = async () => {
+  const planNow = async (locked: boolean) => {
+    const read = trx
+      .selectFrom('inventory_levels')
+      .select(['variant_id', 'location_id', 'on_hand', 'reserved'])
+      .where('variant_id', 'in', tracked)
+      .where(
+        'location_id',
+        'in',
+        locations.map((l) => l.id),
+      )
+      .orderBy('variant_id')
+      .orderBy('location_id');
     const levels =
       tracked.length === 0 || locations.length === 0
         ? []
-        : await lockRows(
-            trx,
-            trx
-              .selectFrom('inventory_levels')
-              .select(['variant_id', 'location_id', 'on_hand', 'reserved'])
-              .where('variant_id', 'in', tracked)
-              .where(
-                'location_id',
-                'in',
-                locations.map((l) => l.id),
-              )
-              .orderBy('variant_id')
-              .orderBy('location_id'),
-          ).execute();
+        : await (locked ? lockRows(trx, read) : read).execute();
     const planLocations: PlanLocation[] = locations.map((l) => ({
       id: l.id,
       priority: l.priority,
@@ -114,79 +116,101 @@ export async function reserve(trx: Trx, input: ReserveInput): Promise<ReserveRes
       }));
     return { plan, shortages };
   };
-  let { plan, shortages } = await planNow();
-  // Before refusing, free units held by reservations that have expired but not been swept yet.
-  if (
-    shortages.length > 0 &&
-    (await expireFor(
-      trx,
-      shortages.map((s) => s.variant_id),
-    )) > 0
-  )
-    ({ plan, shortages } = await planNow());
-  if (shortages.length > 0) return { ok: false, shortages };
+  const thresholdsOf = new Map(tracked.map((id) => [id, items.get(id)!.low_stock_threshold]));
 
-  const at = now();
-  const reservations: Reservation[] = plan.allocations.map((allocation) => ({
-    id: newId('resv'),
-    ...allocation,
-    expires_at: input.expires_at,
-  }));
-  // One guarded UPDATE and one ledger INSERT for all lines (the levels are locked above).
-  const moved = await applyMovements(
-    trx,
-    plan.allocations.map((allocation) => ({
+  /** One attempt: the plan's rows and event, then the guarded UPDATE; undefined when it was refused. */
+  const attempt = async (locked: boolean): Promise<ReserveResult | undefined> => {
+    let { plan, shortages } = await planNow(locked);
+    // Before refusing, free units held by reservations that have expired but not been swept yet.
+    if (
+      shortages.length > 0 &&
+      (await expireFor(
+        trx,
+        shortages.map((s) => s.variant_id),
+      )) > 0
+    )
+      ({ plan, shortages } = await planNow(locked));
+    if (shortages.length > 0) return { ok: false, shortages };
+
+    const at = now();
+    const reservations: Reservation[] = plan.allocations.map((allocation) => ({
+      id: newId('resv'),
       ...allocation,
-      kind: 'reserve' as const,
-      on_hand_delta: 0,
-      reserved_delta: allocation.quantity,
-      reason: input.reason,
-      actor: input.actor,
-      reference_type: input.reference_type,
-      reference_id: input.reference_id,
-    })),
-    {
-      keepAvailable: true,
-      thresholds: new Map(tracked.map((id) => [id, items.get(id)!.low_stock_threshold])),
-    },
-  );
-  // Unreachable while the rows are locked; if it ever happens, throwing rolls the whole unit back.
-  if (!moved) throw new AppError(InventoryErrors.INSUFFICIENT_STOCK, 'Stock changed during reservation');
-  if (reservations.length > 0)
-    await trx
-      .insertInto('inventory_reservations')
-      .values(
-        reservations.map((r) => ({
-          ...r,
-          status: 'active' as const,
+      expires_at: input.expires_at,
+    }));
+    if (reservations.length > 0)
+      await trx
+        .insertInto('inventory_reservations')
+        .values(
+          reservations.map((r) => ({
+            ...r,
+            status: 'active' as const,
+            reference_type: input.reference_type,
+            reference_id: input.reference_id,
+            actor: input.actor,
+            reason: input.reason,
+            created_at: at,
+            updated_at: at,
+          })),
+        )
+        .execute();
+    const backordered = [...plan.unfilled].map(([variant_id, quantity]) => ({ variant_id, quantity }));
+    const eventIds = await emitAll(trx, [
+      {
+        topic: 'inventory.reserved',
+        payload: {
           reference_type: input.reference_type,
           reference_id: input.reference_id,
-          actor: input.actor,
-          reason: input.reason,
-          created_at: at,
-          updated_at: at,
-        })),
-      )
-      .execute();
-  const backordered = [...plan.unfilled].map(([variant_id, quantity]) => ({ variant_id, quantity }));
-  await emitAll(trx, [
-    ...moved.events,
-    {
-      topic: 'inventory.reserved',
-      payload: {
+          reservations: reservations.map(({ id, variant_id, location_id, quantity }) => ({
+            id,
+            variant_id,
+            location_id,
+            quantity,
+          })),
+          backordered,
+        },
+      },
+    ]);
+    // Last: one guarded UPDATE and one ledger INSERT for all lines.
+    const moved = await applyMovements(
+      trx,
+      plan.allocations.map((allocation) => ({
+        ...allocation,
+        kind: 'reserve' as const,
+        on_hand_delta: 0,
+        reserved_delta: allocation.quantity,
+        reason: input.reason,
+        actor: input.actor,
         reference_type: input.reference_type,
         reference_id: input.reference_id,
-        reservations: reservations.map(({ id, variant_id, location_id, quantity }) => ({
-          id,
-          variant_id,
-          location_id,
-          quantity,
-        })),
-        backordered,
-      },
-    },
-  ]);
-  return { ok: true, reservations, backordered };
+      })),
+      { keepAvailable: true, thresholds: thresholdsOf, undoOnRefusal: true },
+    );
+    if (!moved) {
+      // Refused and undone: remove this attempt's reservations and event, leaving no trace.
+      if (reservations.length > 0)
+        await trx
+          .deleteFrom('inventory_reservations')
+          .where(
+            'id',
+            'in',
+            reservations.map((r) => r.id),
+          )
+          .execute();
+      await trx.deleteFrom('outbox_deliveries').where('event_id', 'in', eventIds).execute();
+      await trx.deleteFrom('outbox_events').where('id', 'in', eventIds).execute();
+      return undefined;
+    }
+    if (moved.events.length > 0) await emitAll(trx, moved.events);
+    return { ok: true, reservations, backordered };
+  };
+
+  const optimistic = await attempt(false);
+  if (optimistic) return optimistic;
+  const locked = await attempt(true);
+  // Unreachable while the rows are locked; if it ever happens, throwing rolls the whole unit back.
+  if (!locked) throw new AppError(InventoryErrors.INSUFFICIENT_STOCK, 'Stock changed during reservation');
+  return locked;
 }
 
 interface Reference {

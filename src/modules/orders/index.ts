@@ -2,6 +2,7 @@
 // fulfillments split by location, shipments, cancellation, returns with refunds, notes and a timeline.
 import type { FastifyPluginAsync } from 'fastify';
 import { registerEncryptedColumns } from '../../platform/crypto/key-rotation.js';
+import { registerReference } from '../../platform/db/references.js';
 import { subscribers } from '../../platform/events/subscribers.js';
 import type { AppContext } from '../../platform/http/context.js';
 import type { StratusModule } from '../index.js';
@@ -50,6 +51,26 @@ registerErasureHandler({
   name: 'orders',
   erase: (trx, customerId, { crypto, email }) => anonymiseOrders(trx, crypto, customerId, email),
 });
+
+// An order still to be shipped needs its region and shipping option (the provider books the courier).
+for (const target of ['region', 'shipping_option'] as const) {
+  registerReference({
+    target,
+    name: 'open orders',
+    count: async (trx, id) =>
+      Number(
+        (
+          await trx
+            .selectFrom('orders')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where(target === 'region' ? 'region_id' : 'shipping_option_id', '=', id)
+            .where('canceled_at', 'is', null)
+            .where('fulfillment_status', 'in', ['not_fulfilled', 'partially_fulfilled', 'fulfilled'])
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+  });
+}
 
 if (!subscribers.get(paymentSyncSubscriber.name)) subscribers.register(paymentSyncSubscriber);
 

@@ -463,16 +463,18 @@ export async function receiveReturn(
   return getOrder(ops, orderId);
 }
 
-/** What to pick at one location: unfulfilled units of open orders whose stock that location supplied. */
-export async function pickList(db: DbOrTrx, locationId: string) {
-  const orders = await db
+/**
+ * What to pick at one location: unfulfilled units of open orders whose stock that location supplied,
+ * oldest order first (the 500 oldest open orders); `orderId` narrows it to one order.
+ */
+export async function pickList(db: DbOrTrx, locationId: string, filter: { orderId?: string } = {}) {
+  let query = db
     .selectFrom('orders')
     .select(['id', 'number', 'allocations'])
     .where('canceled_at', 'is', null)
-    .where('fulfillment_status', 'in', ['not_fulfilled', 'partially_fulfilled'])
-    .orderBy('id')
-    .limit(500)
-    .execute();
+    .where('fulfillment_status', 'in', ['not_fulfilled', 'partially_fulfilled']);
+  if (filter.orderId) query = query.where('id', '=', filter.orderId);
+  const orders = await query.orderBy('id').limit(500).execute();
   const ids = orders.map((o) => o.id);
   const lines = ids.length
     ? await db.selectFrom('order_line_items').selectAll().where('order_id', 'in', ids).execute()

@@ -427,7 +427,10 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
     '/admin/pick-lists',
     {
       schema: {
-        querystring: Type.Object({ location_id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        querystring: Type.Object({
+          location_id: Type.String({ minLength: 1, maxLength: 64 }),
+          order_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        }),
         response: {
           200: Type.Object({
             location_id: Type.String(),
@@ -448,7 +451,11 @@ export const ordersRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (plai
     },
     async (request) => ({
       location_id: request.query.location_id,
-      data: await pickList(ctx.db, request.query.location_id),
+      data: await pickList(
+        ctx.db,
+        request.query.location_id,
+        request.query.order_id ? { orderId: request.query.order_id } : {},
+      ),
     }),
   );
 

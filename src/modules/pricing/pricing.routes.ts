@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { inTransaction } from '../../platform/db/transaction.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { decodeCursor, Page, PageQuery, toPage } from '../../platform/http/pagination.js';
+import { assertVariantsExist } from '../catalog/index.js';
 import {
   createPriceList,
   deletePriceList,
@@ -28,6 +29,8 @@ import {
 
 const read = { permission: 'pricing:read' };
 const write = { permission: 'pricing:write' };
+const listVariants = (prices: ReadonlyArray<{ variant_id: string }> | undefined) =>
+  (prices ?? []).map((p) => p.variant_id);
 
 export const pricingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx;
@@ -43,7 +46,10 @@ export const pricingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
     async (req) => {
       const { region_id, variant_ids, quantity } = req.query;
-      const prices = await resolvePrices(db, { region_id, variant_ids, ...(quantity ? { quantity } : {}) });
+      const [prices] = await Promise.all([
+        resolvePrices(db, { region_id, variant_ids, ...(quantity ? { quantity } : {}) }),
+        assertVariantsExist(db, variant_ids),
+      ]);
       return { data: [...prices.values()] };
     },
   );
@@ -53,7 +59,11 @@ export const pricingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     { config: read, schema: { params: VariantParams, response: { 200: VariantPricesOut } } },
     async (req) => {
       const { variant_id } = req.params;
-      return { variant_id, prices: (await getVariantPrices(db, [variant_id])).get(variant_id) ?? [] };
+      const [prices] = await Promise.all([
+        getVariantPrices(db, [variant_id]),
+        assertVariantsExist(db, [variant_id]),
+      ]);
+      return { variant_id, prices: prices.get(variant_id) ?? [] };
     },
   );
   app.put(
@@ -64,7 +74,10 @@ export const pricingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
     async (req) => {
       const { variant_id } = req.params;
-      const prices = await inTransaction(db, (trx) => setVariantPrices(trx, variant_id, req.body.prices));
+      const prices = await inTransaction(db, async (trx) => {
+        await assertVariantsExist(trx, [variant_id]);
+        return setVariantPrices(trx, variant_id, req.body.prices);
+      });
       done();
       return { variant_id, prices };
     },
@@ -89,7 +102,10 @@ export const pricingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     '/admin/price-lists',
     { config: write, schema: { body: PriceListCreate, response: { 201: PriceListOut } } },
     async (req, reply) => {
-      const list = await inTransaction(db, (trx) => createPriceList(trx, req.body));
+      const list = await inTransaction(db, async (trx) => {
+        await assertVariantsExist(trx, listVariants(req.body.prices));
+        return createPriceList(trx, req.body);
+      });
       done();
       return reply.status(201).send(list);
     },
@@ -98,7 +114,10 @@ export const pricingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     '/admin/price-lists/:id',
     { config: write, schema: { params: IdParams, body: PriceListUpdate, response: { 200: PriceListOut } } },
     async (req) => {
-      const list = await inTransaction(db, (trx) => updatePriceList(trx, req.params.id, req.body));
+      const list = await inTransaction(db, async (trx) => {
+        await assertVariantsExist(trx, listVariants(req.body.prices));
+        return updatePriceList(trx, req.params.id, req.body);
+      });
       done();
       return list;
     },
@@ -110,9 +129,10 @@ export const pricingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       schema: { params: IdParams, body: PriceListPricesBody, response: { 200: PriceListOut } },
     },
     async (req) => {
-      const list = await inTransaction(db, (trx) =>
-        upsertPriceListPrices(trx, req.params.id, req.body.prices),
-      );
+      const list = await inTransaction(db, async (trx) => {
+        await assertVariantsExist(trx, listVariants(req.body.prices));
+        return upsertPriceListPrices(trx, req.params.id, req.body.prices);
+      });
       done();
       return list;
     },

@@ -1,5 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
+import { lockRows } from '../../platform/db/lock.js';
+import { describeReferences, referencesTo } from '../../platform/db/references.js';
 import { now } from '../../platform/db/time.js';
 import type { DbOrTrx, Trx } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
@@ -192,8 +194,21 @@ export async function updateRegion(trx: Trx, id: string, patch: Partial<RegionIn
   return region;
 }
 
+/**
+ * Deletes a region nothing live depends on: open orders, active carts and shipping options (each
+ * module registers what it keeps, see `registerReference`) make it a 409 that counts them. Past
+ * orders keep their own currency and totals, so they do not hold a region back.
+ */
 export async function deleteRegion(trx: Trx, id: string): Promise<void> {
+  await lockRows(trx, trx.selectFrom('regions').select('id').where('id', '=', id)).executeTakeFirst();
   await getRegion(trx, id);
+  const uses = await referencesTo(trx, 'region', id);
+  if (uses.length)
+    throw new AppError(
+      RegionErrors.REGION_IN_USE,
+      `The region is still in use: ${describeReferences(uses)}`,
+      uses,
+    );
   await trx.deleteFrom('regions').where('id', '=', id).execute();
   await emit(trx, { topic: 'region.deleted', payload: { id } });
 }
@@ -241,8 +256,17 @@ export async function updateTaxClass(
   return getTaxClass(trx, id);
 }
 
+/** Deletes a tax class no variant uses (409 otherwise); the regions' overrides for it go with it. */
 export async function deleteTaxClass(trx: Trx, id: string): Promise<void> {
+  await lockRows(trx, trx.selectFrom('tax_classes').select('id').where('id', '=', id)).executeTakeFirst();
   await getTaxClass(trx, id);
+  const uses = await referencesTo(trx, 'tax_class', id);
+  if (uses.length)
+    throw new AppError(
+      RegionErrors.TAX_CLASS_IN_USE,
+      `The tax class is still in use: ${describeReferences(uses)}`,
+      uses,
+    );
   await trx.deleteFrom('tax_classes').where('id', '=', id).execute();
   await emit(trx, { topic: 'tax_class.deleted', payload: { id } });
 }

@@ -11,6 +11,11 @@ export const ShippingErrors = defineErrors({
     description:
       'The shipping option breaks a rule (free_above needs a threshold, weight_table needs brackets).',
   },
+  SHIPPING_OPTION_IN_USE: {
+    status: 409,
+    description:
+      'Open orders or active carts still use the shipping option; `details` counts them. Deactivate it instead (`active: false`).',
+  },
   COURIER_UNAVAILABLE: {
     status: 502,
     description: 'The courier could not be reached or refused the shipment; the fulfillment stays pending.',

@@ -24,6 +24,22 @@ export const CreateShippingOptionBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Everything but the region: an option is priced in its region's currency, so it cannot move. */
+export const UpdateShippingOptionBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    provider: Type.Optional(Type.Union([Type.Literal('manual'), Type.Literal('courier')])),
+    price_type: Type.Optional(PriceType),
+    amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    free_above: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    weight_table: Type.Optional(Type.Array(Bracket, { maxItems: 100 })),
+    active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const ShippingOptionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
 export const ShippingOptionSchema = Type.Object({
   id: Type.String(),
   region_id: Type.String(),

@@ -2,10 +2,13 @@ import type { Selectable } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
+import { lockRows } from '../../platform/db/lock.js';
+import { describeReferences, referencesTo } from '../../platform/db/references.js';
 import { now } from '../../platform/db/time.js';
-import { type DbOrTrx, inTransaction } from '../../platform/db/transaction.js';
+import { type DbOrTrx, inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
+import { type AuditActor, recordAudit } from '../audit/index.js';
 import { getRegion } from '../regions/index.js';
 import { type ShippingRate, shippingPrice, type WeightBracket } from './rates.js';
 import { ShippingErrors } from './shipping.errors.js';
@@ -38,7 +41,11 @@ export function toShippingOption(row: Row): ShippingOption {
   return { ...row, weight_table: JSON.parse(row.weight_table) as WeightBracket[], active: row.active === 1 };
 }
 
-export async function createShippingOption(db: Db, input: ShippingOptionInput): Promise<ShippingOption> {
+function assertPricing(input: {
+  price_type: ShippingPriceType;
+  free_above?: number | null | undefined;
+  weight_table?: WeightBracket[] | undefined;
+}): void {
   const problems: string[] = [];
   if (input.price_type === 'free_above' && (input.free_above === undefined || input.free_above === null)) {
     problems.push('free_above needs a free_above threshold');
@@ -46,6 +53,13 @@ export async function createShippingOption(db: Db, input: ShippingOptionInput): 
   if (input.price_type === 'weight_table' && !input.weight_table?.length)
     problems.push('weight_table needs brackets');
   if (problems.length) throw new AppError(ShippingErrors.INVALID_SHIPPING_OPTION, problems.join('; '));
+}
+
+const sortedBrackets = (brackets: WeightBracket[] | undefined) =>
+  JSON.stringify([...(brackets ?? [])].sort((a, b) => a.max_grams - b.max_grams));
+
+export async function createShippingOption(db: Db, input: ShippingOptionInput): Promise<ShippingOption> {
+  assertPricing(input);
   await getRegion(db, input.region_id);
   const at = now();
   const row: Row = {
@@ -56,7 +70,7 @@ export async function createShippingOption(db: Db, input: ShippingOptionInput): 
     price_type: input.price_type,
     amount: input.amount,
     free_above: input.free_above ?? null,
-    weight_table: JSON.stringify([...(input.weight_table ?? [])].sort((a, b) => a.max_grams - b.max_grams)),
+    weight_table: sortedBrackets(input.weight_table),
     active: input.active === false ? 0 : 1,
     created_at: at,
     updated_at: at,
@@ -71,15 +85,102 @@ export async function createShippingOption(db: Db, input: ShippingOptionInput): 
   return toShippingOption(row);
 }
 
+export type ShippingOptionPatch = Partial<Omit<ShippingOptionInput, 'region_id'>>;
+
+async function lockOption(trx: Trx, id: string): Promise<Row> {
+  const row = await lockRows(
+    trx,
+    trx.selectFrom('shipping_options').selectAll().where('id', '=', id),
+  ).executeTakeFirst();
+  if (!row) throw new AppError(ShippingErrors.SHIPPING_OPTION_NOT_FOUND, `Shipping option ${id} not found`);
+  return row;
+}
+
+/**
+ * Changes an option's name, provider, pricing or `active` flag. The merged option must still price
+ * (free_above needs its threshold, weight_table its brackets). Carts price shipping when they are read,
+ * so open carts see the new price at once; placed orders keep the price they were charged.
+ */
+export async function updateShippingOption(
+  db: Db,
+  id: string,
+  patch: ShippingOptionPatch,
+  actor: AuditActor,
+): Promise<ShippingOption> {
+  return inTransaction(db, async (trx) => {
+    const row = await lockOption(trx, id);
+    const before = toShippingOption(row);
+    const merged = {
+      price_type: patch.price_type ?? before.price_type,
+      free_above: patch.free_above !== undefined ? patch.free_above : before.free_above,
+      weight_table: patch.weight_table ?? before.weight_table,
+    };
+    assertPricing(merged);
+    const set: Partial<Row> = { updated_at: now() };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.provider !== undefined) set.provider = patch.provider;
+    if (patch.price_type !== undefined) set.price_type = patch.price_type;
+    if (patch.amount !== undefined) set.amount = patch.amount;
+    if (patch.free_above !== undefined) set.free_above = patch.free_above;
+    if (patch.weight_table !== undefined) set.weight_table = sortedBrackets(patch.weight_table);
+    if (patch.active !== undefined) set.active = patch.active ? 1 : 0;
+    await trx.updateTable('shipping_options').set(set).where('id', '=', id).execute();
+    const after = toShippingOption(await lockOption(trx, id));
+    await recordAudit(trx, actor, {
+      action: 'shipping_option.updated',
+      target_type: 'shipping_option',
+      target_id: id,
+      before,
+      after,
+    });
+    await emit(trx, {
+      topic: 'shipping_option.updated',
+      payload: { shipping_option_id: id, region_id: row.region_id, active: after.active },
+    });
+    return after;
+  });
+}
+
+/** Deletes an option no open order or active cart uses; otherwise 409, and it can be deactivated. */
+export async function deleteShippingOption(db: Db, id: string, actor: AuditActor): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const row = await lockOption(trx, id);
+    const uses = await referencesTo(trx, 'shipping_option', id);
+    if (uses.length)
+      throw new AppError(
+        ShippingErrors.SHIPPING_OPTION_IN_USE,
+        `The shipping option is still in use: ${describeReferences(uses)}; deactivate it instead`,
+        uses,
+      );
+    await trx.deleteFrom('shipping_options').where('id', '=', id).execute();
+    await recordAudit(trx, actor, {
+      action: 'shipping_option.deleted',
+      target_type: 'shipping_option',
+      target_id: id,
+      before: toShippingOption(row),
+    });
+    await emit(trx, {
+      topic: 'shipping_option.deleted',
+      payload: { shipping_option_id: id, region_id: row.region_id },
+    });
+  });
+}
+
 export async function getShippingOption(db: DbOrTrx, id: string): Promise<ShippingOption> {
   const row = await db.selectFrom('shipping_options').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError(ShippingErrors.SHIPPING_OPTION_NOT_FOUND, `Shipping option ${id} not found`);
   return toShippingOption(row);
 }
 
-export async function listShippingOptions(db: DbOrTrx, regionId?: string): Promise<ShippingOption[]> {
+/** All options, or a region's: only the active ones unless `includeInactive` (the admin's list). */
+export async function listShippingOptions(
+  db: DbOrTrx,
+  regionId?: string,
+  options: { includeInactive?: boolean } = {},
+): Promise<ShippingOption[]> {
   let query = db.selectFrom('shipping_options').selectAll().orderBy('id');
-  if (regionId) query = query.where('region_id', '=', regionId).where('active', '=', 1);
+  if (regionId) query = query.where('region_id', '=', regionId);
+  if (regionId && !options.includeInactive) query = query.where('active', '=', 1);
   return (await query.execute()).map(toShippingOption);
 }
 

@@ -1,6 +1,9 @@
+import { sql, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
+import { type Db, dialectOf } from '../db/database.js';
 import { newId } from '../db/ids.js';
+import type { Tables } from '../db/tables.js';
 import { now } from '../db/time.js';
-import type { Trx } from '../db/transaction.js';
+import { inTransaction, type Trx } from '../db/transaction.js';
 import { type SubscriberRegistry, subscribers } from './subscribers.js';
 
 export interface DomainEvent {
@@ -56,4 +59,49 @@ export async function emitAll(
   );
   if (deliveries.length > 0) await trx.insertInto('outbox_deliveries').values(deliveries).execute();
   return rows.map((row) => row.id);
+}
+
+/**
+ * Runs `update` (a guarded UPDATE: it may change no row) and records `event` only if it changed one,
+ * atomically; returns whether it did. On PostgreSQL this is ONE statement (data-modifying CTEs:
+ * update, then the event, then its deliveries, each selecting from the step before), so a hot
+ * single-row edit such as add-to-cart costs one round trip instead of four (BEGIN, UPDATE, INSERT,
+ * COMMIT). SQLite has no data-modifying CTEs; there it is a transaction, which costs no round trip.
+ *
+ * @example
+ *   const landed = await updateThenEmit(db, db.updateTable('carts').set(set).where('version', '=', v), event);
+ */
+export async function updateThenEmit<TB extends keyof Tables>(
+  db: Db,
+  update: UpdateQueryBuilder<Tables, TB, TB, UpdateResult>,
+  event: DomainEvent,
+  registry: SubscriberRegistry = subscribers,
+): Promise<boolean> {
+  if (dialectOf(db) !== 'postgres') {
+    return inTransaction(db, async (trx) => {
+      const result = await trx.executeQuery(update.compile());
+      if (Number(result.numAffectedRows ?? 0) === 0) return false;
+      await emitAll(trx, [event], registry);
+      return true;
+    });
+  }
+  const at = now();
+  const eventId = newId('evt');
+  const payload = JSON.stringify(event.payload);
+  const targets = registry.forTopic(event.topic);
+  const recordEvent = sql`insert into outbox_events (id, topic, payload, created_at)
+    select ${eventId}, ${event.topic}, ${payload}, ${at} from updated`;
+  const statement =
+    targets.length === 0
+      ? sql`with updated as (${update.returning(sql<number>`1`.as('one'))}) ${recordEvent}`
+      : sql`with updated as (${update.returning(sql<number>`1`.as('one'))}),
+          recorded as (${recordEvent} returning id)
+        insert into outbox_deliveries
+          (id, event_id, subscriber, status, attempts, next_attempt_at, lease_owner, last_error, created_at, updated_at)
+        select d.id, recorded.id, d.subscriber, 'pending', 0, ${at}, null, null, ${at}, ${at}
+          from recorded cross join (values ${sql.join(
+            targets.map((s) => sql`(${newId('dlv')}, ${s.name})`),
+          )}) as d (id, subscriber)`;
+  const result = await statement.execute(db);
+  return Number(result.numAffectedRows ?? 0) > 0;
 }

@@ -41,6 +41,12 @@ const OrderDetail = screen(() => import('./pages/order-detail.js'));
 const Account = screen(() => import('./pages/account.js'));
 const Products = screen(() => import('./pages/products.js'));
 const ProductNew = screen(() => import('./pages/product-new.js'));
+const ProductEdit = screen(() => import('./pages/product-edit.js'));
+const Taxonomy = screen(() => import('./pages/taxonomy.js'));
+const PriceLists = screen(() => import('./pages/price-lists.js'));
+const PriceListEdit = screen<{ id?: string }>(async () => ({
+  default: (await import('./pages/price-lists.js')).PriceListEdit,
+}));
 const Inventory = screen(() => import('./pages/inventory.js'));
 const Customers = screen(() => import('./pages/customers.js'));
 const CustomerDetail = screen(() => import('./pages/customer-detail.js'));
@@ -53,12 +59,16 @@ const DiscountEdit = screen(() => import('./pages/discount-edit.js'));
 const Regions = screen(() => import('./pages/regions.js'));
 const Shipping = screen(() => import('./pages/shipping.js'));
 const PaymentProviders = screen(() => import('./pages/payment-providers.js'));
+const PickLists = screen(() => import('./pages/pick-lists.js'));
 
 /** Screens and the permission each needs; a screen the user lacks is neither linked nor reachable. */
 export const SCREENS = [
   { path: '/dashboard', permission: 'analytics:read', label: 'nav.dashboard' },
   { path: '/orders', permission: 'orders:read', label: 'nav.orders' },
   { path: '/products', permission: 'catalog:read', label: 'nav.products' },
+  { path: '/categories', permission: 'catalog:read', label: 'nav.categories' },
+  { path: '/collections', permission: 'catalog:read', label: 'nav.collections' },
+  { path: '/price-lists', permission: 'pricing:read', label: 'nav.priceLists' },
   { path: '/inventory', permission: 'inventory:read', label: 'nav.inventory' },
   { path: '/customers', permission: 'customers:read', label: 'nav.customers' },
   { path: '/audit-log', permission: 'audit:read', label: 'nav.audit' },
@@ -69,48 +79,39 @@ export const SCREENS = [
   { path: '/payment-providers', permission: 'payments:read', label: 'nav.payments' },
   { path: '/api-keys', permission: 'settings:read', label: 'nav.apiKeys' },
   { path: '/system', permission: 'system:read', label: 'nav.system' },
+  { path: '/pick-lists', permission: 'orders:read', label: 'nav.pickLists' },
 ] as const;
 
 /** The chunk of the screen in the address bar loads while `/admin/me` is asked, not after it. */
 function preloadInitialScreen(): Promise<unknown> {
   const path = location.pathname.slice(BASE.length);
-  const wanted = path.startsWith('/dashboard')
-    ? Dashboard
-    : /^\/orders\/./.test(path)
-      ? OrderDetail
-      : path.startsWith('/orders')
-        ? Orders
-        : path.startsWith('/account')
-          ? Account
-          : path === '/products/new'
-            ? ProductNew
-            : path.startsWith('/products')
-              ? Products
-              : path.startsWith('/inventory')
-                ? Inventory
-                : /^\/customers\/./.test(path)
-                  ? CustomerDetail
-                  : path.startsWith('/customers')
-                    ? Customers
-                    : path.startsWith('/audit-log')
-                      ? AuditLog
-                      : path.startsWith('/system')
-                        ? System
-                        : path.startsWith('/staff')
-                          ? Staff
-                          : path.startsWith('/api-keys')
-                            ? ApiKeys
-                            : /^\/discounts\/./.test(path)
-                              ? DiscountEdit
-                              : path.startsWith('/discounts')
-                                ? Discounts
-                                : path.startsWith('/regions')
-                                  ? Regions
-                                  : path.startsWith('/shipping')
-                                    ? Shipping
-                                    : path.startsWith('/payment-providers')
-                                      ? PaymentProviders
-                                      : null;
+  // First match wins: detail routes before their lists.
+  const routes: Array<[RegExp, { preload: () => Promise<void> }]> = [
+    [/^\/dashboard/, Dashboard],
+    [/^\/orders\/./, OrderDetail],
+    [/^\/orders/, Orders],
+    [/^\/account/, Account],
+    [/^\/products\/new$/, ProductNew],
+    [/^\/products\/./, ProductEdit],
+    [/^\/products/, Products],
+    [/^\/(categories|collections)/, Taxonomy],
+    [/^\/price-lists\/./, PriceListEdit],
+    [/^\/price-lists/, PriceLists],
+    [/^\/inventory/, Inventory],
+    [/^\/customers\/./, CustomerDetail],
+    [/^\/customers/, Customers],
+    [/^\/audit-log/, AuditLog],
+    [/^\/system/, System],
+    [/^\/staff/, Staff],
+    [/^\/api-keys/, ApiKeys],
+    [/^\/discounts\/./, DiscountEdit],
+    [/^\/discounts/, Discounts],
+    [/^\/regions/, Regions],
+    [/^\/shipping/, Shipping],
+    [/^\/payment-providers/, PaymentProviders],
+    [/^\/pick-lists/, PickLists],
+  ];
+  const wanted = routes.find(([pattern]) => pattern.test(path))?.[1];
   return wanted ? wanted.preload().catch(() => {}) : Promise.resolve();
 }
 
@@ -154,6 +155,24 @@ function Shell() {
           <Route path="/products/new">
             {guarded('catalog:write', <Show screen={ProductNew} props={{}} />)}
           </Route>
+          <Route path="/products/:id">
+            {(params) => guarded('catalog:read', <Show screen={ProductEdit} props={{ id: params.id }} />)}
+          </Route>
+          <Route path="/categories">
+            {guarded('catalog:read', <Show screen={Taxonomy} props={{ kind: 'categories' as const }} />)}
+          </Route>
+          <Route path="/collections">
+            {guarded('catalog:read', <Show screen={Taxonomy} props={{ kind: 'collections' as const }} />)}
+          </Route>
+          <Route path="/price-lists">
+            {guarded('pricing:read', <Show screen={PriceLists} props={{}} />)}
+          </Route>
+          <Route path="/price-lists/new">
+            {guarded('pricing:write', <Show screen={PriceListEdit} props={{}} />)}
+          </Route>
+          <Route path="/price-lists/:id">
+            {(params) => guarded('pricing:read', <Show screen={PriceListEdit} props={{ id: params.id }} />)}
+          </Route>
           <Route path="/inventory">{guarded('inventory:read', <Show screen={Inventory} props={{}} />)}</Route>
           <Route path="/customers">{guarded('customers:read', <Show screen={Customers} props={{}} />)}</Route>
           <Route path="/customers/:id">
@@ -177,6 +196,7 @@ function Shell() {
           <Route path="/payment-providers">
             {guarded('payments:read', <Show screen={PaymentProviders} props={{}} />)}
           </Route>
+          <Route path="/pick-lists">{guarded('orders:read', <Show screen={PickLists} props={{}} />)}</Route>
           <Route path="/account">
             <Show screen={Account} props={{}} />
           </Route>

@@ -1,8 +1,10 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useLocation } from 'wouter';
+import { productsById, searchProducts, searchVariants } from '../api/catalog-search.js';
 import { api, must } from '../api/client.js';
 import { loadRegions } from '../api/regions.js';
 import { ErrorMessage } from '../components/layout.js';
+import { SearchPicker } from '../components/search-picker.js';
 import { localInput, majorUnits, minorUnits } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { useT } from '../i18n.js';
@@ -10,7 +12,6 @@ import { useSession } from '../session.js';
 import { KIND_LABELS } from './discounts.js';
 
 type Kind = 'percentage' | 'fixed' | 'free_shipping' | 'buy_x_get_y';
-// `variant_ids` has no picker yet; it is kept so that saving a rule made through the API does not drop it.
 type IdList = 'product_ids' | 'variant_ids' | 'category_ids' | 'collection_ids' | 'customer_group_ids';
 
 interface Draft {
@@ -68,13 +69,7 @@ export default function DiscountEdit({ id }: { id?: string }) {
   );
   const regions = useLoad(() => loadRegions(can('regions:read')), []);
   // The condition pickers: each list needs its own read permission, so a list the user cannot read is left out.
-  const products = useLoad(
-    async () =>
-      can('catalog:read')
-        ? must(await api.GET('/admin/products', { params: { query: { limit: 200 } } })).data
-        : [],
-    [],
-  );
+  // Products and variants are searched as typed (a shop has thousands); the shorter lists are listed whole.
   const categories = useLoad(
     async () =>
       can('catalog:read')
@@ -315,10 +310,26 @@ export default function DiscountEdit({ id }: { id?: string }) {
               onChange={(e) => set('minSubtotal', e.target.value)}
             />
           </label>
-          {picker(
-            'product_ids',
-            t('discounts.products'),
-            products.data?.map((p) => ({ id: p.id, label: p.title })) ?? null,
+          {can('catalog:read') && (
+            <>
+              <SearchPicker
+                label={t('discounts.products')}
+                what={t('discounts.products')}
+                value={draft.ids.product_ids}
+                onChange={(ids) => set('ids', { ...draft.ids, product_ids: ids })}
+                search={searchProducts}
+                resolve={productsById}
+                disabled={readOnly}
+              />
+              <SearchPicker
+                label={t('discounts.variants')}
+                what={t('discounts.variants')}
+                value={draft.ids.variant_ids}
+                onChange={(ids) => set('ids', { ...draft.ids, variant_ids: ids })}
+                search={searchVariants}
+                disabled={readOnly}
+              />
+            </>
           )}
           {picker(
             'category_ids',

@@ -1,6 +1,8 @@
 import { type FormEvent, useState } from 'react';
+import { searchVariants } from '../api/catalog-search.js';
 import { api, must } from '../api/client.js';
 import { ErrorMessage } from '../components/layout.js';
+import { SearchPicker } from '../components/search-picker.js';
 import { dateTime } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { useLocale, useT } from '../i18n.js';
@@ -34,6 +36,9 @@ export default function Inventory() {
   );
   const names = new Map((locations.data?.data ?? []).map((l) => [l.id, l.name]));
   const canWrite = can('inventory:write');
+  // A variant with no level yet (new stock, a new location) is found by typing, not from the table.
+  const [anyVariant, setAnyVariant] = useState<string[]>([]);
+  const [anyLocation, setAnyLocation] = useState('');
 
   return (
     <section>
@@ -52,6 +57,35 @@ export default function Inventory() {
         </label>
       </div>
       <ErrorMessage error={levels.error} />
+      {canWrite && can('catalog:read') && (
+        <article className="panel" data-testid="adjust-any">
+          <h2>{t('inventory.adjustAny')}</h2>
+          <div className="filters">
+            <SearchPicker
+              label={t('inventory.variant')}
+              what={t('inventory.variantPicker')}
+              value={anyVariant}
+              onChange={setAnyVariant}
+              search={searchVariants}
+              multiple={false}
+            />
+            <label>
+              {t('inventory.location')}
+              <select value={anyLocation} onChange={(e) => setAnyLocation(e.target.value)}>
+                <option value="">—</option>
+                {locations.data?.data.map((l) => (
+                  <option key={l.id} value={l.id}>
+                    {l.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          {anyVariant[0] && anyLocation && (
+            <Adjust variantId={anyVariant[0]} locationId={anyLocation} onDone={levels.reload} />
+          )}
+        </article>
+      )}
       <table data-testid="inventory-table">
         <thead>
           <tr>

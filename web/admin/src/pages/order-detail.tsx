@@ -3,6 +3,7 @@ import { Link } from 'wouter';
 import { api, must } from '../api/client.js';
 import { ErrorMessage } from '../components/layout.js';
 import { OrderReturns } from '../components/order-returns.js';
+import { PickList, type PickLocation } from '../components/pick-list.js';
 import { dateTime, money } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { type MessageKey, useLocale, useT } from '../i18n.js';
@@ -24,14 +25,19 @@ export default function OrderDetail({ id }: { id: string }) {
     async () => must(await api.GET('/admin/orders/{id}/fulfillments', { params: { path: { id } } })),
     [id, order.data],
   );
-  // Location names for the fulfil buttons; without inventory:read the ids stand in.
-  const locationNames = useLoad(
+  // Location names for the fulfil buttons and pick lists; without inventory:read the ids stand in.
+  const stockLocations = useLoad(
     async () =>
       can('inventory:read')
-        ? new Map(must(await api.GET('/admin/stock-locations')).data.map((l) => [l.id, l.name]))
-        : new Map<string, string>(),
+        ? new Map(must(await api.GET('/admin/stock-locations')).data.map((l) => [l.id, l]))
+        : new Map<string, PickLocation>(),
     [],
   );
+  const locationNames = {
+    get: (id: string) => stockLocations.data?.get(id)?.name,
+  };
+  const pickLocation = (id: string): PickLocation =>
+    stockLocations.data?.get(id) ?? { id, name: id, code: id };
   const action = useAction();
   const [refund, setRefund] = useState('');
   const [shipping, setShipping] = useState<Record<string, { carrier: string; tracking_number: string }>>({});
@@ -155,27 +161,30 @@ export default function OrderDetail({ id }: { id: string }) {
               </button>
             </form>
           )}
-          {canWrite &&
-            open &&
+          {open &&
             unfulfilled &&
             locations.map((location) => (
-              <button
-                key={location}
-                type="button"
-                disabled={action.busy}
-                onClick={() =>
-                  act(async () =>
-                    must(
-                      await api.POST('/admin/orders/{id}/fulfillments', {
-                        params: { path: { id } },
-                        body: { location_id: location },
-                      }),
-                    ),
-                  )
-                }
-              >
-                {t('orders.fulfilFrom', { location: locationNames.data?.get(location) ?? location })}
-              </button>
+              <div key={location} className="fulfil-location">
+                <PickList key={o.updated_at} location={pickLocation(location)} orderId={o.id} />
+                {canWrite && (
+                  <button
+                    type="button"
+                    disabled={action.busy}
+                    onClick={() =>
+                      act(async () =>
+                        must(
+                          await api.POST('/admin/orders/{id}/fulfillments', {
+                            params: { path: { id } },
+                            body: { location_id: location },
+                          }),
+                        ),
+                      )
+                    }
+                  >
+                    {t('orders.fulfilFrom', { location: locationNames.get(location) ?? location })}
+                  </button>
+                )}
+              </div>
             ))}
           {canWrite && open && ['pending', 'paid'].includes(o.status) && (
             <button
@@ -200,7 +209,7 @@ export default function OrderDetail({ id }: { id: string }) {
               return (
                 <li key={f.id} data-testid="fulfillment">
                   <strong>{t(`state.${f.status}` as MessageKey)}</strong> ·{' '}
-                  {locationNames.data?.get(f.location_id) ?? f.location_id}
+                  {locationNames.get(f.location_id) ?? f.location_id}
                   {f.tracking_number && ` · ${f.carrier} ${f.tracking_number}`}
                   {canWrite && f.status === 'pending' && (
                     <form

@@ -151,7 +151,9 @@ export default function Products() {
                   />
                 </td>
               )}
-              <td>{product.title}</td>
+              <td>
+                <Link href={`/products/${product.id}`}>{product.title}</Link>
+              </td>
               <td>{t(`product.${product.status}` as MessageKey)}</td>
               <td>{product.variants.length}</td>
               <td>{product.variants.map((v) => v.sku).join(', ')}</td>

@@ -45,6 +45,8 @@ export default function Regions() {
   const classes = useLoad(async () => must(await api.GET('/admin/tax-classes')), []);
   const action = useAction();
   const classAction = useAction();
+  const removeRegion = useAction();
+  const removeClass = useAction();
   const [editing, setEditing] = useState<string | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [klass, setKlass] = useState({ code: '', name: '' });
@@ -101,10 +103,29 @@ export default function Regions() {
     });
   };
 
+  // The API refuses (409) while orders, carts, shipping options or variants still use it; its message says which.
+  const deleteRegion = (region: Region) => {
+    if (!window.confirm(t('regions.deleteConfirm', { name: region.name }))) return;
+    void removeRegion.run(async () => {
+      must(await api.DELETE('/admin/regions/{id}', { params: { path: { id: region.id } } }));
+      if (editing === region.id) reset();
+      regions.reload();
+    });
+  };
+  const deleteClass = (taxClass: { id: string; name: string }) => {
+    if (!window.confirm(t('taxClasses.deleteConfirm', { name: taxClass.name }))) return;
+    void removeClass.run(async () => {
+      must(await api.DELETE('/admin/tax-classes/{id}', { params: { path: { id: taxClass.id } } }));
+      classes.reload();
+      regions.reload();
+    });
+  };
+
   return (
     <section>
       <h1>{t('regions.title')}</h1>
       <ErrorMessage error={regions.error ?? classes.error} />
+      <ErrorMessage error={removeRegion.error} />
       <table data-testid="regions-table">
         <thead>
           <tr>
@@ -139,9 +160,19 @@ export default function Regions() {
               </td>
               <td>
                 {canWrite && (
-                  <button type="button" className="link" onClick={() => edit(region)}>
-                    {t('regions.edit', { name: region.name })}
-                  </button>
+                  <>
+                    <button type="button" className="link" onClick={() => edit(region)}>
+                      {t('regions.edit', { name: region.name })}
+                    </button>{' '}
+                    <button
+                      type="button"
+                      className="link danger"
+                      disabled={removeRegion.busy}
+                      onClick={() => deleteRegion(region)}
+                    >
+                      {t('regions.delete', { name: region.name })}
+                    </button>
+                  </>
                 )}
               </td>
             </tr>
@@ -275,12 +306,15 @@ export default function Regions() {
           <tr>
             <th scope="col">{t('taxClasses.code')}</th>
             <th scope="col">{t('taxClasses.name')}</th>
+            <th scope="col">
+              <span className="sr-only">{t('orders.actions')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {classes.data?.data.length === 0 && (
             <tr>
-              <td colSpan={2}>{t('common.none')}</td>
+              <td colSpan={3}>{t('common.none')}</td>
             </tr>
           )}
           {classes.data?.data.map((c) => (
@@ -289,10 +323,23 @@ export default function Regions() {
                 <code>{c.code}</code>
               </td>
               <td>{c.name}</td>
+              <td>
+                {canWrite && (
+                  <button
+                    type="button"
+                    className="link danger"
+                    disabled={removeClass.busy}
+                    onClick={() => deleteClass(c)}
+                  >
+                    {t('taxClasses.delete', { name: c.name })}
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <ErrorMessage error={removeClass.error} />
       {canWrite && (
         <form className="inline-form" onSubmit={addClass}>
           <label>

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { api, must } from '../api/client.js';
 import { loadRegions } from '../api/regions.js';
 import { ErrorMessage } from '../components/layout.js';
-import { minorUnits, money } from '../format.js';
+import { majorUnits, minorUnits, money } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { type MessageKey, useLocale, useT } from '../i18n.js';
 import { useSession } from '../session.js';
@@ -14,7 +14,14 @@ const PRICE_TYPES: Record<PriceType, MessageKey> = {
   weight_table: 'shipping.weightTable',
 };
 
-/** Shipping options of one region: flat, free above a subtotal, or priced by weight brackets. */
+type Option = NonNullable<Awaited<ReturnType<typeof loadOptions>>>[number];
+const loadOptions = async (regionId: string) =>
+  must(await api.GET('/admin/shipping-options', { params: { query: { region_id: regionId } } })).data;
+
+/**
+ * Shipping options of one region: flat, free above a subtotal, or priced by weight brackets; added,
+ * edited, switched off or deleted (while unused) here.
+ */
 export default function Shipping() {
   const t = useT();
   const { locale } = useLocale();
@@ -22,13 +29,7 @@ export default function Shipping() {
   const regions = useLoad(() => loadRegions(can('regions:read')), []);
   const [regionId, setRegionId] = useState('');
   const region = regions.data?.find((r) => r.id === regionId) ?? regions.data?.[0];
-  const options = useLoad(
-    async () =>
-      region
-        ? must(await api.GET('/admin/shipping-options', { params: { query: { region_id: region.id } } })).data
-        : [],
-    [region?.id],
-  );
+  const options = useLoad(async () => (region ? loadOptions(region.id) : []), [region?.id]);
   const action = useAction();
   const [name, setName] = useState('');
   const [provider, setProvider] = useState<'manual' | 'courier'>('manual');
@@ -36,9 +37,48 @@ export default function Shipping() {
   const [amount, setAmount] = useState('');
   const [freeAbove, setFreeAbove] = useState('');
   const [brackets, setBrackets] = useState<{ maxGrams: string; amount: string }[]>([]);
+  const [active, setActive] = useState(true);
+  /** The option being edited; null: the form adds a new one. */
+  const [editing, setEditing] = useState<Option | null>(null);
+  const remove = useAction();
   const currency = region?.currency_code ?? 'EUR';
 
-  const describe = (option: NonNullable<typeof options.data>[number]) => {
+  const clear = () => {
+    setEditing(null);
+    setName('');
+    setProvider('manual');
+    setPriceType('flat');
+    setAmount('');
+    setFreeAbove('');
+    setBrackets([]);
+    setActive(true);
+  };
+  const edit = (option: Option) => {
+    setEditing(option);
+    setName(option.name);
+    setProvider(option.provider === 'courier' ? 'courier' : 'manual');
+    setPriceType(option.price_type);
+    setAmount(majorUnits(option.amount, currency));
+    setFreeAbove(majorUnits(option.free_above, currency));
+    setBrackets(
+      option.weight_table.map((b) => ({
+        maxGrams: String(b.max_grams),
+        amount: majorUnits(b.amount, currency),
+      })),
+    );
+    setActive(option.active);
+  };
+  // Refused (409) while open orders or active carts use it: the API's message says to deactivate it instead.
+  const deleteOption = (option: Option) => {
+    if (!window.confirm(t('shipping.deleteConfirm', { name: option.name }))) return;
+    void remove.run(async () => {
+      must(await api.DELETE('/admin/shipping-options/{id}', { params: { path: { id: option.id } } }));
+      if (editing?.id === option.id) clear();
+      options.reload();
+    });
+  };
+
+  const describe = (option: Option) => {
     if (option.price_type === 'free_above')
       return t('shipping.freeAboveSummary', {
         amount: money(option.amount, currency, locale),
@@ -57,30 +97,31 @@ export default function Shipping() {
     event.preventDefault();
     if (!region) return;
     void action.run(async () => {
-      must(
-        await api.POST('/admin/shipping-options', {
-          body: {
-            region_id: region.id,
-            name: name.trim(),
-            provider,
-            price_type: priceType,
-            amount: minorUnits(amount || '0', currency) ?? 0,
-            ...(priceType === 'free_above' ? { free_above: minorUnits(freeAbove, currency) } : {}),
-            ...(priceType === 'weight_table'
-              ? {
-                  weight_table: brackets.map((b) => ({
-                    max_grams: Math.round(Number(b.maxGrams)),
-                    amount: minorUnits(b.amount, currency) ?? 0,
-                  })),
-                }
-              : {}),
-          },
-        }),
-      );
-      setName('');
-      setAmount('');
-      setFreeAbove('');
-      setBrackets([]);
+      const fields = {
+        name: name.trim(),
+        provider,
+        price_type: priceType,
+        amount: minorUnits(amount || '0', currency) ?? 0,
+        active,
+        ...(priceType === 'free_above' ? { free_above: minorUnits(freeAbove, currency) } : {}),
+        ...(priceType === 'weight_table'
+          ? {
+              weight_table: brackets.map((b) => ({
+                max_grams: Math.round(Number(b.maxGrams)),
+                amount: minorUnits(b.amount, currency) ?? 0,
+              })),
+            }
+          : {}),
+      };
+      if (editing)
+        must(
+          await api.PATCH('/admin/shipping-options/{id}', {
+            params: { path: { id: editing.id } },
+            body: fields,
+          }),
+        );
+      else must(await api.POST('/admin/shipping-options', { body: { region_id: region.id, ...fields } }));
+      clear();
       options.reload();
     });
   };
@@ -92,7 +133,13 @@ export default function Shipping() {
       <form className="filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t('shipping.region')}
-          <select value={region?.id ?? ''} onChange={(e) => setRegionId(e.target.value)}>
+          <select
+            value={region?.id ?? ''}
+            onChange={(e) => {
+              setRegionId(e.target.value);
+              clear();
+            }}
+          >
             {regions.data?.map((r) => (
               <option key={r.id} value={r.id}>
                 {r.name} ({r.currency_code.toUpperCase()})
@@ -109,12 +156,15 @@ export default function Shipping() {
             <th scope="col">{t('shipping.priceType')}</th>
             <th scope="col">{t('shipping.price')}</th>
             <th scope="col">{t('discounts.active')}</th>
+            <th scope="col">
+              <span className="sr-only">{t('orders.actions')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {options.data?.length === 0 && (
             <tr>
-              <td colSpan={5}>{t('common.none')}</td>
+              <td colSpan={6}>{t('common.none')}</td>
             </tr>
           )}
           {options.data?.map((option) => (
@@ -124,13 +174,35 @@ export default function Shipping() {
               <td>{t(PRICE_TYPES[option.price_type])}</td>
               <td>{describe(option)}</td>
               <td>{t(option.active ? 'common.yes' : 'common.no')}</td>
+              <td>
+                {can('shipping:write') && (
+                  <>
+                    <button type="button" className="link" onClick={() => edit(option)}>
+                      {t('shipping.edit', { name: option.name })}
+                    </button>{' '}
+                    <button
+                      type="button"
+                      className="link danger"
+                      disabled={remove.busy}
+                      onClick={() => deleteOption(option)}
+                    >
+                      {t('shipping.delete', { name: option.name })}
+                    </button>
+                  </>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <ErrorMessage error={remove.error} />
       {can('shipping:write') && region && (
         <article className="panel">
-          <h2>{t('shipping.add', { region: region.name })}</h2>
+          <h2>
+            {editing
+              ? t('shipping.editTitle', { name: editing.name })
+              : t('shipping.add', { region: region.name })}
+          </h2>
           <form className="editor" onSubmit={submit}>
             <label>
               {t('shipping.name')}
@@ -226,10 +298,21 @@ export default function Shipping() {
                 </button>
               </fieldset>
             )}
+            <label className="inline">
+              <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} />
+              {t('shipping.activeHint')}
+            </label>
             <ErrorMessage error={action.error} />
-            <button type="submit" disabled={action.busy}>
-              {t('shipping.create')}
-            </button>
+            <div className="actions">
+              <button type="submit" disabled={action.busy}>
+                {editing ? t('common.save') : t('shipping.create')}
+              </button>
+              {editing && (
+                <button type="button" className="secondary" onClick={clear}>
+                  {t('common.cancel')}
+                </button>
+              )}
+            </div>
           </form>
         </article>
       )}
