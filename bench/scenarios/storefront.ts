@@ -37,7 +37,8 @@ export const storefrontScenarios: Record<string, Scenario> = {
     requests: pages,
   },
   'storefront-product-page-browser': {
-    description: 'GET /products/{handle} as a browser or crawler asks: Accept-Encoding br/gzip, from the cache',
+    description:
+      'GET /products/{handle} as a browser or crawler asks: Accept-Encoding br/gzip, from the cache',
     prepare,
     requests: () => pages().map((r) => ({ ...r, headers: { 'accept-encoding': 'gzip, deflate, br' } })),
   },
