@@ -4,9 +4,11 @@
 import { subscribers } from '../../platform/events/subscribers.js';
 import { registerJob } from '../../platform/jobs/registry.js';
 import type { StratusModule } from '../index.js';
+import { registerErasureHandler } from '../privacy/index.js';
 import { analyticsRoutes } from './analytics.routes.js';
 import { analyticsSettings } from './analytics.settings.js';
 import { commerceSubscribers } from './commerce.subscribers.js';
+import { unlinkCustomer } from './identity.js';
 import { purgeExpired } from './retention.js';
 import { runRollup } from './rollup.service.js';
 
@@ -17,6 +19,8 @@ export { purgeExpired } from './retention.js';
 export { runRollup } from './rollup.service.js';
 
 for (const subscriber of commerceSubscribers()) subscribers.register(subscriber);
+
+registerErasureHandler({ name: 'analytics', erase: (trx, customerId) => unlinkCustomer(trx, customerId) });
 
 registerJob({
   name: 'analytics.rollup',
