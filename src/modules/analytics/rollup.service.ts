@@ -257,6 +257,15 @@ export async function runRollup(db: Db, settings: AnalyticsSettings, nowMs = Dat
   for (let h = start; h < closed; h += HOUR_MS) hours.add(h);
   for (const d of dirtyRows) hours.add(Date.parse(d.bucket));
   const sorted = [...hours].sort((a, b) => a - b);
+  const days = new Set<string>();
+  for (const h of sorted) {
+    days.add(localDate(h, settings.timeZone));
+    days.add(localDate(h + HOUR_MS - 1, settings.timeZone));
+  }
+  // The days these hours touch stop counting as rolled before anything changes, so a run that stops
+  // midway (its marks already cleared) leaves reports reading those days from the hourly rows, which
+  // are exact, never from a stale daily row.
+  if (days.size > 0) await db.deleteFrom('analytics_rolled_days').where('day', 'in', [...days]).execute();
   // Contiguous runs of hours, at most SPAN_HOURS each, are recomputed in one transaction.
   for (let i = 0; i < sorted.length; ) {
     let j = i;
@@ -271,11 +280,6 @@ export async function runRollup(db: Db, settings: AnalyticsSettings, nowMs = Dat
     .onConflict((oc) => oc.column('name').doUpdateSet({ value: iso(closed) }))
     .execute();
 
-  const days = new Set<string>();
-  for (const h of sorted) {
-    days.add(localDate(h, settings.timeZone));
-    days.add(localDate(h + HOUR_MS - 1, settings.timeZone));
-  }
   const remaining = await db.selectFrom('analytics_dirty_hours').select('bucket').execute();
   const stillDirty = remaining.map((r) => Date.parse(r.bucket));
   await backfillKeyDays(db, settings);
