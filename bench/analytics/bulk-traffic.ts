@@ -6,6 +6,7 @@
 import { CompiledQuery } from 'kysely';
 import { sessionDimensions } from '../../src/modules/analytics/dimensions.js';
 import type { TrackedEvent } from '../../src/modules/analytics/event-model.js';
+import { EVENT_COLUMNS } from '../../src/modules/analytics/ingest.writer.js';
 import { ensurePartitions } from '../../src/modules/analytics/partitions.js';
 import { addDays, localDate, startOfLocalDay } from '../../src/modules/analytics/time-zone.js';
 import type { Db } from '../../src/platform/db/database.js';
@@ -13,31 +14,6 @@ import { dialectOf } from '../../src/platform/db/database.js';
 import { newId } from '../../src/platform/db/ids.js';
 import type { Trx } from '../../src/platform/db/transaction.js';
 
-const EVENT_COLUMNS = [
-  'id',
-  'occurred_at',
-  'received_at',
-  'name',
-  'visitor_id',
-  'session_id',
-  'client_session_id',
-  'customer_id',
-  'channel_id',
-  'page',
-  'referrer',
-  'utm_campaign',
-  'currency_code',
-  'value',
-  'items',
-  'search_term',
-  'search_results',
-  'order_id',
-  'region_id',
-  'device_class',
-  'utm_source',
-  'utm_medium',
-  'customer_group',
-];
 const SESSION_COLUMNS = [
   'id',
   'visitor_id',
@@ -81,7 +57,12 @@ const PG_TYPES: Record<string, string> = {
 const sqliteText = new Map<string, string>();
 
 /** Inserts flat row-major `params` (`columns.length` per row). */
-async function bulkInsert(trx: Trx, table: string, columns: string[], params: unknown[]): Promise<void> {
+async function bulkInsert(
+  trx: Trx,
+  table: string,
+  columns: readonly string[],
+  params: unknown[],
+): Promise<void> {
   const width = columns.length;
   const rows = params.length / width;
   if (dialectOf(trx) === 'postgres') {

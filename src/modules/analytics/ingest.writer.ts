@@ -250,7 +250,8 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
   );
 }
 
-const EVENT_COLUMNS = [
+/** The stored event's columns, in the writer's parameter order. */
+export const EVENT_COLUMNS = [
   'id',
   'occurred_at',
   'received_at',

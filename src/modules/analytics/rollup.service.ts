@@ -265,7 +265,11 @@ export async function runRollup(db: Db, settings: AnalyticsSettings, nowMs = Dat
   // The days these hours touch stop counting as rolled before anything changes, so a run that stops
   // midway (its marks already cleared) leaves reports reading those days from the hourly rows, which
   // are exact, never from a stale daily row.
-  if (days.size > 0) await db.deleteFrom('analytics_rolled_days').where('day', 'in', [...days]).execute();
+  if (days.size > 0)
+    await db
+      .deleteFrom('analytics_rolled_days')
+      .where('day', 'in', [...days])
+      .execute();
   // Contiguous runs of hours, at most SPAN_HOURS each, are recomputed in one transaction.
   for (let i = 0; i < sorted.length; ) {
     let j = i;
