@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyCart, type Store } from '../checkout/store-fixture.js';
-import { hasChromium, launchBrowser, withScreenshotOnFailure } from '../helpers/browser.js';
+import { hasChromium, withScreenshotOnFailure } from '../helpers/browser.js';
 import { type StaffCredentials, staffCredentials } from '../helpers/identity.js';
 import { testDialect } from '../helpers/test-context.js';
-import { createAdminStore } from './admin-fixture.js';
+import { startAdminBrowser } from './admin-fixture.js';
 
 const owner = { 'x-test-principal': 'owner' };
 
@@ -16,16 +15,12 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('admin operations scre
   let browser: Browser;
   let base = '';
 
+  let close = async () => {};
+
   beforeAll(async () => {
-    t = await createAdminStore();
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
+    ({ t, base, browser, close } = await startAdminBrowser());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => close());
 
   async function inPage<T>(name: string, run: (page: Page) => Promise<T>): Promise<T> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
