@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // One suite, every database: tests under test/ run once per dialect. PostgreSQL joins when
@@ -7,6 +8,9 @@ const dialects = ['sqlite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Most tests wait on I/O (databases, sockets, Chromium), so two workers pay off even on 2 cores,
+    // where vitest's default (cores - 1) would run one.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialectOf } from '../src/platform/db/database.js';
+import { createPostgresPool, dialectOf } from '../src/platform/db/database.js';
 import { newId } from '../src/platform/db/ids.js';
 import { lockRows } from '../src/platform/db/lock.js';
 import { migrationStatus } from '../src/platform/db/migrator.js';
@@ -93,6 +93,39 @@ describe('two databases side by side', () => {
     } finally {
       await second.close();
       await first.close();
+    }
+  });
+});
+
+describe.skipIf(testDialect !== 'postgres')('PostgreSQL schemas side by side', () => {
+  it("migrates while another schema's tables change under it, and introspects only its own", async () => {
+    const url = process.env.TEST_DATABASE_URL!;
+    const other = `churn_${newId('s')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')}`;
+    const admin = createPostgresPool(url, 1);
+    await admin.query(`create schema ${other}`);
+    let churning = true;
+    const churn = (async () => {
+      // DDL in another schema, as another shop's migration or a test dropping its schema would do.
+      for (let i = 0; churning; i++)
+        await admin.query(
+          `create table ${other}.t${i} (a int, b int); alter table ${other}.t${i} drop column b; drop table ${other}.t${i}`,
+        );
+    })();
+    try {
+      const contexts = await Promise.all([createTestContext(), createTestContext()]);
+      for (const c of contexts) {
+        const tables = await c.ctx.db.introspection.getTables();
+        expect(tables.some((table) => table.name === 'leases')).toBe(true);
+        expect(new Set(tables.map((table) => table.schema)).size).toBe(1);
+        await c.close();
+      }
+    } finally {
+      churning = false;
+      await churn;
+      await admin.query(`drop schema ${other} cascade`);
+      await admin.end();
     }
   });
 });

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresAdapter, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresAdapter, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config/config.js';
+import { StratusPostgresDialect } from './pg-dialect.js';
 import { StratusSqliteDialect } from './sqlite-driver.js';
 import type { Tables } from './tables.js';
 
@@ -52,11 +53,13 @@ export function createPostgresPool(url: string, max: number, searchPath?: string
 export function createDatabase(config: DatabaseConfig): Database {
   if (config.kind === 'postgres') {
     const pool = createPostgresPool(config.url, config.poolMax, config.searchPath);
-    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Tables>({ dialect: new StratusPostgresDialect({ pool }) });
     // The replica's own URL carries its settings (a search_path in `options`, say).
     const replica = config.replicaUrl
       ? new Kysely<Tables>({
-          dialect: new PostgresDialect({ pool: createPostgresPool(config.replicaUrl, config.poolMax) }),
+          dialect: new StratusPostgresDialect({
+            pool: createPostgresPool(config.replicaUrl, config.poolMax),
+          }),
         })
       : undefined;
     return {
