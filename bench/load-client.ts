@@ -14,6 +14,8 @@ export interface LoadOptions {
   duration: number;
   pipelining: number;
   client: 'wrk' | 'autocannon';
+  /** wrk only: the CPU to run it on (taskset). */
+  cpu?: number;
 }
 
 export interface LoadResult {
@@ -87,7 +89,7 @@ end
 `;
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'stratus-wrk-')), 'script.lua');
   writeFileSync(file, script);
-  const { stdout } = await promisify(execFile)('wrk', [
+  const args = [
     '-t1',
     `-c${options.connections}`,
     `-d${options.duration}s`,
@@ -96,7 +98,11 @@ end
     '-s',
     file,
     url,
-  ]);
+  ];
+  const { stdout } =
+    options.cpu === undefined
+      ? await promisify(execFile)('wrk', args)
+      : await promisify(execFile)('taskset', ['-c', String(options.cpu), 'wrk', ...args]);
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
   const r = JSON.parse(line.slice(7)) as {

@@ -2,8 +2,10 @@
 // prints both with the ratio. Servers run in child processes; the load client (wrk when installed,
 // else autocannon) runs from here. Besides requests/s it prints the server's CPU time per request,
 // which a machine busy with other work disturbs far less.
-//   npm run bench -- health-ready [--duration 10] [--connections 50] [--client wrk|autocannon]
-import { type ChildProcess, fork } from 'node:child_process';
+//   npm run bench -- health-ready [--duration 10] [--connections 50] [--client wrk|autocannon] [--pin]
+// --pin runs each server on CPU 0 and wrk on CPU 1 (taskset), so the two stop trading one core back
+// and forth: on a 2-core machine that is most of a latency tail.
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultClient, type LoadOptions, runLoad } from './load-client.js';
@@ -17,6 +19,7 @@ const { values, positionals } = parseArgs({
     connections: { type: 'string', default: '50' },
     pipelining: { type: 'string', default: '1' },
     client: { type: 'string', default: defaultClient() },
+    pin: { type: 'boolean', default: false },
   },
 });
 const names = positionals.length > 0 ? positionals : ['health-ready'];
@@ -27,6 +30,7 @@ const options: LoadOptions = {
   connections: Number(values.connections),
   pipelining: Number(values.pipelining),
   client: values.client,
+  ...(values.pin ? { cpu: 1 } : {}),
 };
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -44,9 +48,12 @@ function startServer(script: string, env: Record<string, string> = {}): Promise<
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    child.once('message', (message: { ready: string; state?: Record<string, unknown> }) =>
-      resolve({ child, url: message.ready, state: message.state ?? {} }),
-    );
+    child.once('message', (message: { ready: string; state?: Record<string, unknown> }) => {
+      // Every thread of the server (main, libuv pool, GC helpers) on CPU 0.
+      if (values.pin)
+        execFileSync('taskset', ['-a', '-p', '-c', '0', String(child.pid)], { stdio: 'ignore' });
+      resolve({ child, url: message.ready, state: message.state ?? {} });
+    });
   });
 }
 
@@ -79,7 +86,7 @@ const baselineServer = await startServer('bare.ts');
 const base = await measure(baselineServer, [{ path: '/' }]);
 await stop(baselineServer.child);
 console.log(
-  `client ${options.client}, ${options.connections} connections, ${options.duration} s\n` +
+  `client ${options.client}, ${options.connections} connections, ${options.duration} s${values.pin ? ', server on CPU 0 and client on CPU 1' : ''}\n` +
     `baseline  bare fastify          ${base.rps.toFixed(0).padStart(8)} req/s  p50 ${base.p50.toFixed(2)} ms  p99 ${base.p99.toFixed(2)} ms` +
     `  cpu ${base.cpuPerRequest.toFixed(0)} µs/req`,
 );
