@@ -4,7 +4,11 @@
 import { subscribers } from '../../platform/events/subscribers.js';
 import { registerJob } from '../../platform/jobs/registry.js';
 import type { StratusModule } from '../index.js';
-import { registerErasureHandler } from '../privacy/index.js';
+import {
+  eventRetentionCutoff,
+  registerErasureHandler,
+  registerRetentionHandler,
+} from '../privacy/index.js';
 import { analyticsRoutes } from './analytics.routes.js';
 import { analyticsSettings } from './analytics.settings.js';
 import { commerceSubscribers } from './commerce.subscribers.js';
@@ -31,11 +35,22 @@ registerJob({
   },
 });
 
+// One retention rule for both runs (this daily job and `privacy.retention`): the owner's
+// `event_retention_days` setting when stored, else STRATUS_ANALYTICS_RETENTION_MONTHS.
+registerRetentionHandler({
+  name: 'analytics',
+  purge: async (db, { eventCutoff }) => {
+    const purged = await purgeExpired(db, analyticsSettings(), Date.now(), eventCutoff ?? undefined);
+    return purged.events + purged.sessions + purged.visitors;
+  },
+});
+
 registerJob({
   name: 'analytics.retention',
   schedule: '41 2 * * *',
   run: async ({ db, logger }) => {
-    const purged = await purgeExpired(db, analyticsSettings());
+    const cutoff = (await eventRetentionCutoff(db)) ?? undefined;
+    const purged = await purgeExpired(db, analyticsSettings(), Date.now(), cutoff);
     logger.info(purged, 'analytics retention purge');
   },
 });
