@@ -89,4 +89,44 @@ describe('privacy: event retention and the GDPR export', () => {
     await job.run({ db: t.ctx.db, logger: { info() {} } } as never);
     expect(await visitorsLeft()).toEqual(['v3']);
   });
+
+  it('exports the customer’s consents and behavioural events, and no one else’s', async () => {
+    const consent = await t.app.inject({
+      method: 'POST',
+      url: '/store/customers/me/consents',
+      headers: customer.headers,
+      payload: { purpose: 'analytics_cookies', granted: true, source: 'cookie_banner', text_version: 'v2' },
+    });
+    expect(consent.statusCode, consent.body).toBeLessThan(300);
+    await writeEvents(
+      t.ctx.db,
+      [
+        viewed(2, 'v-mine', customer.id, '/products/lamp'),
+        viewed(1, 'v-mine', customer.id, '/cart'),
+        viewed(1, 'v-other', null, '/products/secret'),
+      ],
+      settings,
+    );
+    for (const [url, headers] of [
+      ['/store/customers/me/export', customer.headers],
+      [`/admin/customers/${customer.id}/export`, owner.headers],
+    ] as const) {
+      const res = await t.app.inject({ url, headers });
+      expect(res.statusCode, res.body).toBe(200);
+      const data = res.json();
+      expect(data.consents).toEqual([
+        expect.objectContaining({
+          purpose: 'analytics_cookies',
+          granted: true,
+          source: 'cookie_banner',
+          text_version: 'v2',
+        }),
+      ]);
+      expect(data.events.visitors.map((v: { visitor_id: string }) => v.visitor_id)).toEqual(['v-mine']);
+      expect(data.events.sessions.length).toBeGreaterThanOrEqual(1);
+      expect(data.events.events.map((e: { page: string }) => e.page)).toEqual(['/products/lamp', '/cart']);
+      expect(res.body).not.toContain('v-other');
+      expect(res.body).not.toContain('/products/secret');
+    }
+  });
 });

@@ -7,11 +7,13 @@ import type { StratusModule } from '../index.js';
 import {
   eventRetentionCutoff,
   registerErasureHandler,
+  registerExportSection,
   registerRetentionHandler,
 } from '../privacy/index.js';
 import { analyticsRoutes } from './analytics.routes.js';
 import { analyticsSettings } from './analytics.settings.js';
 import { commerceSubscribers } from './commerce.subscribers.js';
+import { exportBehaviour } from './export.js';
 import { unlinkCustomer } from './identity.js';
 import { purgeExpired } from './retention.js';
 import { runRollup } from './rollup.service.js';
@@ -25,6 +27,8 @@ export { runRollup } from './rollup.service.js';
 for (const subscriber of commerceSubscribers()) subscribers.register(subscriber);
 
 registerErasureHandler({ name: 'analytics', erase: (trx, customerId) => unlinkCustomer(trx, customerId) });
+// The customer's behaviour (visitors, sessions, events linked to them) in their GDPR export.
+registerExportSection({ name: 'events', collect: (db, customerId) => exportBehaviour(db, customerId) });
 
 registerJob({
   name: 'analytics.rollup',
