@@ -4,6 +4,7 @@ import { after, now } from '../../platform/db/time.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
+import { forgetIdempotentResponses } from '../../platform/http/idempotency.js';
 import { type AuditActor, recordAudit } from '../audit/index.js';
 import { getCustomer, getSettings, type IdentityDeps, storedSettings } from '../identity/index.js';
 import { erasureHandlers, exportSections, retentionHandlers } from './privacy.hooks.js';
@@ -179,6 +180,8 @@ export async function eraseCustomer(
       .where('subject_id', '=', customerId)
       .execute();
     await trx.deleteFrom('one_time_tokens').where('subject_id', '=', customerId).execute();
+    // Stored responses of the customer's own signed-in calls (profile, addresses).
+    await forgetIdempotentResponses(trx, { scope: customerId });
     for (const handler of erasureHandlers()) await handler.erase(trx, customerId, subject);
     await recordAudit(trx, actor, {
       action: 'customer.erased',
