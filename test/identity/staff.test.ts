@@ -270,3 +270,71 @@ describe('staff: invitations, MFA, roles', () => {
     expect((await t.app.inject({ url: '/store/customers/me', headers: staff.headers })).statusCode).toBe(401);
   });
 });
+
+describe('staff MFA step: wrong codes are throttled', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // The account locks after 8 failures, so the per-token limit (5) shows on its own first.
+    t = await createTestApp({ env: { STRATUS_LOGIN_MAX_FAILURES: '8' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('spends the step-one token after 5 wrong codes, and wrong codes lock the account', async () => {
+    const staff = await staffCredentials(t, 'admin');
+    const start = await t.app.inject({ method: 'POST', url: '/admin/me/mfa', headers: staff.headers });
+    const { secret } = start.json();
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: '/admin/me/mfa/confirm',
+      headers: staff.headers,
+      payload: { code: await code(secret) },
+    });
+    expect(confirm.statusCode).toBe(200);
+    const valid = new Set(await Promise.all([-60, -30, 0, 30, 60].map((s) => code(secret, s))));
+    const wrong = ['000000', '111111', '222222', '333333', '444444', '555555'].find((c) => !valid.has(c))!;
+    const login = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/admin/auth/login',
+        payload: { email: staff.email, password: staff.password, transport: 'bearer' },
+      });
+    const mfa = (mfa_token: string, body: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/admin/auth/mfa',
+        payload: { transport: 'bearer', mfa_token, ...body },
+      });
+
+    const first = (await login()).json().mfa_token as string;
+    for (let i = 0; i < 5; i++) {
+      const res = await mfa(first, { code: wrong });
+      expect(res.statusCode, res.body).toBe(401);
+      expect(res.json().error.code).toBe('MFA_CODE_INVALID');
+    }
+    // Spent: even the right code no longer opens a session with it.
+    const spent = await mfa(first, { code: await code(secret) });
+    expect(spent.json().error.code).toBe('TOKEN_INVALID');
+    expect(
+      await t.ctx.db.selectFrom('sessions').select('id').where('subject_id', '=', staff.id).execute(),
+    ).toHaveLength(1);
+
+    // A right password does not reset the count of wrong codes: 3 more lock the account.
+    const second = (await login()).json().mfa_token as string;
+    for (let i = 0; i < 3; i++) expect((await mfa(second, { code: wrong })).statusCode).toBe(401);
+    const locked = await mfa(second, { code: await code(secret) });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().error.code).toBe('LOGIN_LOCKED');
+    // ...and at step one too, with the right password.
+    const again = await login();
+    expect(again.json().error.code).toBe('LOGIN_LOCKED');
+    const failed = await t.ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('actor_id', '=', staff.id)
+      .where('action', '=', 'staff.mfa_failed')
+      .execute();
+    expect(failed).toHaveLength(8);
+  });
+});
