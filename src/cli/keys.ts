@@ -30,8 +30,14 @@ export async function keys(config: Config, args: string[]): Promise<void> {
       const i = rest.indexOf('--batch');
       const batchSize = i >= 0 ? Number(rest[i + 1]) : 500;
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(USAGE);
-      const report = await rotateKeys(db, secrets, { batchSize, resume: rest.includes('--resume') });
-      console.log(`Active key: ${report.key_id}`);
+      // The serving nodes re-read the active key every STRATUS_KEY_REFRESH_MS (same setting as
+      // theirs): the sweep repeats until a pass, begun after they all switched, finds nothing left.
+      const report = await rotateKeys(db, secrets, {
+        batchSize,
+        resume: rest.includes('--resume'),
+        settleMs: 2 * config.keyRefreshMs + 1000,
+      });
+      console.log(`Active key: ${report.key_id} (${report.passes} passes)`);
       for (const t of report.tables) console.log(`${t.table}\t${t.rows} rows re-encrypted`);
     } else {
       throw new UsageError(USAGE);

@@ -87,6 +87,11 @@ export interface Config {
     retention: { daily: number; weekly: number; monthly: number };
   };
   costs: UnitPrices;
+  /**
+   * How often a node re-reads the active data key (field encryption), so that after `stratus keys
+   * rotate` on another process it writes with the new key within this long.
+   */
+  keyRefreshMs: number;
 }
 
 /** Start-up fails with one line naming the variable; main.ts prints `message` and exits 1. */
@@ -217,6 +222,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       leaseMs: integer(env, 'STRATUS_OUTBOX_LEASE_MS', 30_000, 100, 3_600_000),
     },
     shutdownGraceMs: integer(env, 'STRATUS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    keyRefreshMs: integer(env, 'STRATUS_KEY_REFRESH_MS', 5_000, 100, 600_000),
     drainDelayMs: integer(env, 'STRATUS_DRAIN_DELAY_MS', 0, 0, 600_000),
     workerMetricsPort: env.STRATUS_WORKER_METRICS_PORT
       ? integer(env, 'STRATUS_WORKER_METRICS_PORT', 9464, 0, 65535)

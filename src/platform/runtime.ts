@@ -3,6 +3,7 @@ import { loadSecrets, type Secrets } from '../config/secrets.js';
 import { createAuthenticator, identityDeps } from '../modules/identity/index.js';
 import type { Cache } from './cache/cache.js';
 import { createCache } from './cache/create-cache.js';
+import { keepKeyRingFresh } from './crypto/field-crypto.js';
 import { createDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { denyAll } from './http/auth.js';
@@ -47,6 +48,10 @@ export async function createRuntime(
     await database.destroy();
     throw error;
   }
+  // A rotation by another process reaches this one's writes within keyRefreshMs.
+  const stopKeyRefresh = keepKeyRingFresh(database.db, secrets, config.keyRefreshMs, (error) =>
+    logger.warn({ err: error }, 'key ring refresh failed'),
+  );
   addPlatformMetrics(metrics, database, cache);
   for (const provide of metricsProviders()) provide({ metrics, database, config });
   const worker = options.worker
@@ -72,6 +77,7 @@ export async function createRuntime(
     worker,
     async close() {
       await worker?.stop();
+      stopKeyRefresh();
       await cache.close();
       await database.destroy();
       await tracing.flush();

@@ -32,7 +32,8 @@ function stratus(
 // Exercises the embedded default's processes, so it runs once (SQLite).
 describe.skipIf(testDialect !== 'sqlite')('identity CLI and first start', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-cli-'));
-  const env = { STRATUS_DATA_DIR: dataDir, HOST: '127.0.0.1' };
+  // keys rotate waits 2 × STRATUS_KEY_REFRESH_MS for serving nodes to switch keys; none run here.
+  const env = { STRATUS_DATA_DIR: dataDir, HOST: '127.0.0.1', STRATUS_KEY_REFRESH_MS: '500' };
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('first start creates a demo owner and prints its one-time password; it can sign in', async () => {
@@ -59,7 +60,7 @@ describe.skipIf(testDialect !== 'sqlite')('identity CLI and first start', () => 
     }
   });
 
-  it('user create, audit verify (intact, then tampered) and keys rotate', async () => {
+  it('user create, audit verify (intact, then an edited row, then a deleted row) and keys rotate', async () => {
     const created = await stratus(
       ['user', 'create', '--email', 'first.owner@example.com', '--role', 'owner', '--password-stdin'],
       env,
@@ -83,10 +84,22 @@ describe.skipIf(testDialect !== 'sqlite')('identity CLI and first start', () => 
     expect(intact.output).toContain('Audit log intact');
     expect(intact.code).toBe(0);
     const db = new Database(path.join(dataDir, 'stratus.db'));
+    const original = db.prepare('select actor_id from audit_log where seq = 1').get() as { actor_id: string };
     db.prepare("update audit_log set actor_id = 'usr_someone_else' where seq = 1").run();
-    db.close();
     const tampered = await stratus(['audit', 'verify'], env).done;
     expect(tampered.output).toContain('TAMPERED');
     expect(tampered.code).toBe(1);
+
+    // The edit undone, a deleted row in the middle of the chain is found too.
+    db.prepare('update audit_log set actor_id = ? where seq = 1').run(original.actor_id);
+    const entries = (db.prepare('select count(*) as n from audit_log').get() as { n: number }).n;
+    expect(entries).toBeGreaterThanOrEqual(3);
+    db.prepare('delete from audit_log where seq = 2').run();
+    db.close();
+    const deleted = await stratus(['audit', 'verify'], env).done;
+    expect(deleted.output).toContain('seq 3: missing entries after 1');
+    expect(deleted.output).not.toContain('seq 1:');
+    expect(deleted.output).toContain('TAMPERED');
+    expect(deleted.code).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fieldCrypto } from '../../src/platform/crypto/field-crypto.js';
 import { startSmtpServer, tokenFrom } from '../helpers/smtp.js';
 import { createTestApp, type TestApp } from '../helpers/test-context.js';
 
@@ -133,6 +134,10 @@ describe('customer accounts', () => {
     await register({ email, password: 'the right password' });
     const unknownEmail = 'ghost@example.test';
     const answers: Record<string, { status: number; body: unknown }[]> = { known: [], unknown: [] };
+    const since = await t.ctx.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .executeTakeFirstOrThrow();
     for (let i = 0; i < 5; i++) {
       for (const [kind, who] of [
         ['known', email],
@@ -150,6 +155,33 @@ describe('customer accounts', () => {
     // Locked means locked: even the right password is refused until the lock ends.
     const right = await login(email, 'the right password', 'bearer', '10.9.9.9');
     expect(right.statusCode).toBe(429);
+    // Every failure is audited as customer.login_failed: the known name with its account as the
+    // target, the unknown one with none, both with the client's IP (pseudonymised) and no password.
+    const failed = await t.ctx.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'customer.login_failed')
+      .where('seq', '>', Number(since.seq ?? 0))
+      .orderBy('seq')
+      .execute();
+    const index = (await fieldCrypto(t.ctx.db, t.ctx.secrets)).blindIndex('email', email);
+    const customer = await t.ctx.db
+      .selectFrom('customers')
+      .select('id')
+      .where('email_index', '=', index)
+      .executeTakeFirstOrThrow();
+    const known = failed.filter((row) => row.target_id === customer.id);
+    const unknown = failed.filter((row) => row.target_id === null);
+    expect(known.length + unknown.length).toBe(failed.length);
+    // Four failures each before the lock (STRATUS_LOGIN_MAX_FAILURES=4); locked answers are not checks.
+    expect(known).toHaveLength(4);
+    expect(unknown).toHaveLength(4);
+    for (const row of failed) {
+      expect(row).toMatchObject({ target_type: 'customer', outcome: 'failure', actor_kind: 'anonymous' });
+      expect(row.ip).toMatch(/^hmac:/);
+    }
+    expect(JSON.stringify(failed)).not.toContain('wrong password');
+    expect(JSON.stringify(failed)).not.toContain(email);
   });
 
   it('uses httpOnly SameSite cookies with CSRF protection for browsers', async () => {
@@ -185,6 +217,33 @@ describe('customer accounts', () => {
     });
     // Without STRATUS_TRUST_PROXY the forwarded header is ignored: plain HTTP, no Secure flag.
     expect(secure.cookies.find((c) => c.name === 'stratus_session')!.secure).toBeFalsy();
+  });
+
+  it('sets the Secure flag behind a TLS-terminating proxy (STRATUS_TRUST_PROXY=true)', async () => {
+    const proxied = await createTestApp({ env: { STRATUS_TRUST_PROXY: 'true' } });
+    try {
+      const email = 'behind-proxy@example.test';
+      const password = 'terminated at the edge';
+      await proxied.app.inject({ method: 'POST', url: '/store/customers', payload: { email, password } });
+      const login = (headers: Record<string, string>) =>
+        proxied.app.inject({
+          method: 'POST',
+          url: '/store/auth/login',
+          payload: { email, password, transport: 'cookie' },
+          headers,
+        });
+      const tls = await login({ 'x-forwarded-proto': 'https' });
+      expect(tls.statusCode, tls.body).toBe(200);
+      const cookie = tls.cookies.find((c) => c.name === 'stratus_session')!;
+      expect(cookie.secure).toBe(true);
+      expect(cookie.httpOnly).toBe(true);
+      expect(cookie.sameSite).toBe('Lax');
+      // The same proxy forwarding plain HTTP: no Secure flag (the browser would drop the cookie).
+      const plain = await login({ 'x-forwarded-proto': 'http' });
+      expect(plain.cookies.find((c) => c.name === 'stratus_session')!.secure).toBeFalsy();
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('lists and revokes sessions, and never shows another customer’s', async () => {

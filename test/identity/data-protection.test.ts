@@ -213,6 +213,8 @@ describe('data protection: encryption at rest, key rotation, audit chain, GDPR',
     expect(report.tables.find((r) => r.table === 'customers')!.rows).toBeGreaterThanOrEqual(people.length);
     expect(report.tables.find((r) => r.table === 'orders')!.rows).toBe(people.length);
     expect(report.tables.find((r) => r.table === 'carts')!.rows).toBe(2 * people.length);
+    // Stored Idempotency-Key responses (the checkout's completions) are rotated too.
+    expect(report.tables.find((r) => r.table === 'idempotency_keys')!.rows).toBeGreaterThan(0);
     const after = await keyUsage(t.ctx.db, t.ctx.secrets);
     expect(after[oldKey] ?? 0).toBe(0);
     expect(after[report.key_id]).toBe(before[oldKey]);

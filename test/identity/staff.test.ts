@@ -265,8 +265,161 @@ describe('staff: invitations, MFA, roles', () => {
     expect((await t.app.inject({ url: '/admin/me', cookies })).statusCode).toBe(401);
   });
 
+  it('lists and revokes own sessions; never another member’s; an owner signs a member out everywhere', async () => {
+    const a = await staffCredentials(t, 'admin');
+    const b = await staffCredentials(t, 'admin');
+    const owner = await staffCredentials(t, 'owner');
+    const signIn = async (who: { email: string; password: string }) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/admin/auth/login',
+        payload: { email: who.email, password: who.password, transport: 'bearer' },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return { authorization: `Bearer ${res.json().token}` };
+    };
+    const aOther = await signIn(a);
+    const bOther = await signIn(b);
+    const list = async (headers: Record<string, string>) => {
+      const res = await t.app.inject({ url: '/admin/me/sessions', headers });
+      expect(res.statusCode).toBe(200);
+      return res.json().data as { id: string; current: boolean }[];
+    };
+    const aSessions = await list(a.headers);
+    const bSessions = await list(b.headers);
+    expect(aSessions).toHaveLength(2);
+    expect(aSessions.filter((s) => s.current)).toHaveLength(1);
+    const aIds = aSessions.map((s) => s.id);
+    expect(bSessions.some((s) => aIds.includes(s.id))).toBe(false);
+    const me = async (headers: Record<string, string>) =>
+      (await t.app.inject({ url: '/admin/me', headers })).statusCode;
+
+    // A cannot revoke B's session through their own route: 404, and B stays signed in.
+    for (const session of bSessions) {
+      const res = await t.app.inject({
+        method: 'DELETE',
+        url: `/admin/me/sessions/${session.id}`,
+        headers: a.headers,
+      });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('NOT_FOUND');
+    }
+    expect(await me(b.headers)).toBe(200);
+    expect(await me(bOther)).toBe(200);
+    expect(await list(b.headers)).toHaveLength(2);
+
+    // A revokes their other session: that token stops working, the current one keeps working.
+    const other = aSessions.find((s) => !s.current)!;
+    const revoked = await t.app.inject({
+      method: 'DELETE',
+      url: `/admin/me/sessions/${other.id}`,
+      headers: a.headers,
+    });
+    expect(revoked.statusCode).toBe(204);
+    expect(await me(aOther)).toBe(401);
+    expect(await me(a.headers)).toBe(200);
+    expect((await list(a.headers)).map((s) => s.id)).toEqual([aSessions.find((s) => s.current)!.id]);
+
+    // An owner sees B's sessions and signs B out everywhere.
+    const seen = await t.app.inject({ url: `/admin/staff/${b.id}/sessions`, headers: owner.headers });
+    expect(
+      seen
+        .json()
+        .data.map((s: { id: string }) => s.id)
+        .sort(),
+    ).toEqual(bSessions.map((s) => s.id).sort());
+    const out = await t.app.inject({
+      method: 'DELETE',
+      url: `/admin/staff/${b.id}/sessions`,
+      headers: owner.headers,
+    });
+    expect(out.statusCode).toBe(204);
+    expect(await me(b.headers)).toBe(401);
+    expect(await me(bOther)).toBe(401);
+    expect(await me(a.headers)).toBe(200);
+    const audit = await t.ctx.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'target_id'])
+      .where('action', 'in', ['staff.session_revoked', 'staff.sessions_revoked'])
+      .execute();
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        { action: 'staff.session_revoked', actor_id: a.id, target_id: other.id },
+        { action: 'staff.sessions_revoked', actor_id: owner.id, target_id: b.id },
+      ]),
+    );
+  });
+
   it('a customer token never opens an admin route, and a staff token is no customer', async () => {
     const staff = await staffCredentials(t, 'owner');
     expect((await t.app.inject({ url: '/store/customers/me', headers: staff.headers })).statusCode).toBe(401);
+  });
+});
+
+describe('staff MFA step: wrong codes are throttled', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // The account locks after 8 failures, so the per-token limit (5) shows on its own first.
+    t = await createTestApp({ env: { STRATUS_LOGIN_MAX_FAILURES: '8' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('spends the step-one token after 5 wrong codes, and wrong codes lock the account', async () => {
+    const staff = await staffCredentials(t, 'admin');
+    const start = await t.app.inject({ method: 'POST', url: '/admin/me/mfa', headers: staff.headers });
+    const { secret } = start.json();
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: '/admin/me/mfa/confirm',
+      headers: staff.headers,
+      payload: { code: await code(secret) },
+    });
+    expect(confirm.statusCode).toBe(200);
+    const valid = new Set(await Promise.all([-60, -30, 0, 30, 60].map((s) => code(secret, s))));
+    const wrong = ['000000', '111111', '222222', '333333', '444444', '555555'].find((c) => !valid.has(c))!;
+    const login = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/admin/auth/login',
+        payload: { email: staff.email, password: staff.password, transport: 'bearer' },
+      });
+    const mfa = (mfa_token: string, body: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/admin/auth/mfa',
+        payload: { transport: 'bearer', mfa_token, ...body },
+      });
+
+    const first = (await login()).json().mfa_token as string;
+    for (let i = 0; i < 5; i++) {
+      const res = await mfa(first, { code: wrong });
+      expect(res.statusCode, res.body).toBe(401);
+      expect(res.json().error.code).toBe('MFA_CODE_INVALID');
+    }
+    // Spent: even the right code no longer opens a session with it.
+    const spent = await mfa(first, { code: await code(secret) });
+    expect(spent.json().error.code).toBe('TOKEN_INVALID');
+    expect(
+      await t.ctx.db.selectFrom('sessions').select('id').where('subject_id', '=', staff.id).execute(),
+    ).toHaveLength(1);
+
+    // A right password does not reset the count of wrong codes: 3 more lock the account.
+    const second = (await login()).json().mfa_token as string;
+    for (let i = 0; i < 3; i++) expect((await mfa(second, { code: wrong })).statusCode).toBe(401);
+    const locked = await mfa(second, { code: await code(secret) });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().error.code).toBe('LOGIN_LOCKED');
+    // ...and at step one too, with the right password.
+    const again = await login();
+    expect(again.json().error.code).toBe('LOGIN_LOCKED');
+    const failed = await t.ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('actor_id', '=', staff.id)
+      .where('action', '=', 'staff.mfa_failed')
+      .execute();
+    expect(failed).toHaveLength(8);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldCrypto } from '../../src/platform/crypto/field-crypto.js';
 import { keyUsage, rotateKeys } from '../../src/platform/crypto/key-rotation.js';
@@ -48,7 +49,8 @@ describe('customer order history, order erasure and export', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: `/store/carts/${cart.id}/complete`,
-      ...(as.headers ? { headers: as.headers } : {}),
+      // Stored responses (they hold the email and address) must go with erasure too.
+      headers: { ...as.headers, 'idempotency-key': randomUUID() },
     });
     expect(res.statusCode, res.body).toBe(200);
     return res.json().order;
@@ -68,6 +70,14 @@ describe('customer order history, order erasure and export', () => {
     ).id;
     // A guest checkout with A's email (any case) is not linked to A's account.
     guestOrder = (await order(a.email.toUpperCase(), { address: addressOf('Rue Quincampoix', '+33 1') })).id;
+    // A's own signed-in call with a key (scope: A's id), answered with A's address.
+    const saved = await t.app.inject({
+      method: 'POST',
+      url: '/store/customers/me/addresses',
+      headers: { ...a.headers, 'idempotency-key': randomUUID() },
+      payload: aAddress,
+    });
+    expect(saved.statusCode, saved.body).toBe(201);
     // An open cart of A's with their details.
     await readyCart({ ...shop, app: t.app }, [{ variant: shop.variants[0]!, quantity: 1 }], a.email, {
       headers: a.headers,
@@ -139,6 +149,18 @@ describe('customer order history, order erasure and export', () => {
   });
 
   it('erasure anonymises the customer’s orders and carts and keeps totals, taxes and lines', async () => {
+    const crypto = await fieldCrypto(t.ctx.db, t.ctx.secrets);
+    const clear = async (
+      table: 'orders' | 'carts' | 'order_events' | 'order_returns' | 'idempotency_keys',
+    ) => {
+      const rows = (await t.ctx.db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
+      const values = rows.flatMap((row) => Object.values(row).filter((v) => typeof v === 'string'));
+      return (await Promise.all(values.map((v) => crypto.decryptLegacy(v as string)))).join('\n');
+    };
+    // Before: the stored Idempotency-Key responses hold A's email, address and phone (decrypted).
+    const storedBefore = await clear('idempotency_keys');
+    for (const needle of ['Quincampoix', a.email, a.email.toUpperCase(), '+33 1 42 68 53 00'])
+      expect(storedBefore, needle).toContain(needle);
     await t.app.inject({
       method: 'POST',
       url: `/admin/orders/${aOrders[0]}/notes`,
@@ -183,19 +205,15 @@ describe('customer order history, order erasure and export', () => {
     });
     expect(found.json().data).toEqual([]);
     // Decrypted, nothing of A's is left in orders, carts (theirs and the guest ones with their
-    // email), notes or returns; B's data is untouched.
-    const crypto = await fieldCrypto(t.ctx.db, t.ctx.secrets);
-    const clear = async (table: 'orders' | 'carts' | 'order_events' | 'order_returns') => {
-      const rows = (await t.ctx.db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
-      const values = rows.flatMap((row) => Object.values(row).filter((v) => typeof v === 'string'));
-      return Promise.all(values.map((v) => crypto.decryptLegacy(v as string)));
-    };
+    // email), notes, returns or stored Idempotency-Key responses; B's data is untouched.
     const everything = (
-      await Promise.all((['orders', 'carts', 'order_events', 'order_returns'] as const).map(clear))
-    )
-      .flat()
-      .join('\n');
+      await Promise.all(
+        (['orders', 'carts', 'order_events', 'order_returns', 'idempotency_keys'] as const).map(clear),
+      )
+    ).join('\n');
     expect(everything).toContain('Oberkampf');
+    // B's stored completion is still there to replay.
+    expect(await clear('idempotency_keys')).toContain('Oberkampf');
     for (const needle of ['Quincampoix', 'Quincey', a.email, a.email.toUpperCase(), '+33 1 42 68 53 00'])
       expect(everything, needle).not.toContain(needle);
   });

@@ -20,7 +20,7 @@ import {
   topProducts,
   viewedNotBought,
 } from './kpi.service.js';
-import { publishableKeyResolver } from './publishable-key.js';
+import { keyStoreResolver, publishableKeyResolver } from './publishable-key.js';
 import { realtime } from './realtime.service.js';
 import { filterOf, parseRange, rangeOut } from './report-range.js';
 import { TRACKER_SOURCE } from './tracker.js';
@@ -31,6 +31,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
   const settings = analyticsSettings;
   const buffer = eventBufferFor(ctx.db, ctx.logger, settings);
   const limiter = new VisitorRateLimiter(settings().maxEventsPerVisitorMinute);
+  const keyStore = keyStoreResolver(ctx.db);
   app.addHook('onClose', async () => buffer.close());
 
   app.post(
@@ -48,8 +49,12 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     },
     async (request, reply) => {
       const key = request.headers['x-publishable-key'] ?? request.query.key;
-      const channel = await publishableKeyResolver().resolve(key);
-      if (!channel) throw new AppError(AnalyticsErrors.INVALID_PUBLISHABLE_KEY, 'Unknown publishable key');
+      const channel = await publishableKeyResolver(keyStore).resolve(key);
+      if (!channel)
+        throw new AppError(
+          AnalyticsErrors.INVALID_PUBLISHABLE_KEY,
+          'Unknown, revoked or expired publishable key',
+        );
       const result = await ingestBatch(
         request.body,
         { channelId: channel.channel_id, userAgent: request.headers['user-agent'], nowMs: Date.now() },

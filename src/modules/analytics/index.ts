@@ -4,10 +4,16 @@
 import { subscribers } from '../../platform/events/subscribers.js';
 import { registerJob } from '../../platform/jobs/registry.js';
 import type { StratusModule } from '../index.js';
-import { registerErasureHandler } from '../privacy/index.js';
+import {
+  eventRetentionCutoff,
+  registerErasureHandler,
+  registerExportSection,
+  registerRetentionHandler,
+} from '../privacy/index.js';
 import { analyticsRoutes } from './analytics.routes.js';
 import { analyticsSettings } from './analytics.settings.js';
 import { commerceSubscribers } from './commerce.subscribers.js';
+import { exportBehaviour } from './export.js';
 import { unlinkCustomer } from './identity.js';
 import { purgeExpired } from './retention.js';
 import { runRollup } from './rollup.service.js';
@@ -21,6 +27,8 @@ export { runRollup } from './rollup.service.js';
 for (const subscriber of commerceSubscribers()) subscribers.register(subscriber);
 
 registerErasureHandler({ name: 'analytics', erase: (trx, customerId) => unlinkCustomer(trx, customerId) });
+// The customer's behaviour (visitors, sessions, events linked to them) in their GDPR export.
+registerExportSection({ name: 'events', collect: (db, customerId) => exportBehaviour(db, customerId) });
 
 registerJob({
   name: 'analytics.rollup',
@@ -31,11 +39,22 @@ registerJob({
   },
 });
 
+// One retention rule for both runs (this daily job and `privacy.retention`): the owner's
+// `event_retention_days` setting when stored, else STRATUS_ANALYTICS_RETENTION_MONTHS.
+registerRetentionHandler({
+  name: 'analytics',
+  purge: async (db, { eventCutoff }) => {
+    const purged = await purgeExpired(db, analyticsSettings(), Date.now(), eventCutoff ?? undefined);
+    return purged.events + purged.sessions + purged.visitors;
+  },
+});
+
 registerJob({
   name: 'analytics.retention',
   schedule: '41 2 * * *',
   run: async ({ db, logger }) => {
-    const purged = await purgeExpired(db, analyticsSettings());
+    const cutoff = (await eventRetentionCutoff(db)) ?? undefined;
+    const purged = await purgeExpired(db, analyticsSettings(), Date.now(), cutoff);
     logger.info(purged, 'analytics retention purge');
   },
 });

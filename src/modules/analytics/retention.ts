@@ -11,11 +11,16 @@ export function retentionCutoff(settings: AnalyticsSettings, nowMs = Date.now())
 
 /**
  * Deletes raw events, sessions, idle visitors and cookieless counts older than the retention
- * cutoff. On PostgreSQL whole monthly partitions are dropped first, so only the boundary month is
+ * cutoff: `cutoff` when given (the `event_retention_days` security setting), else
+ * `STRATUS_ANALYTICS_RETENTION_MONTHS` back from now. On PostgreSQL whole monthly partitions are dropped first, so only the boundary month is
  * deleted row by row. Rollups are aggregates without personal data and are kept.
  */
-export async function purgeExpired(db: Db, settings: AnalyticsSettings, nowMs = Date.now()) {
-  const cutoff = retentionCutoff(settings, nowMs);
+export async function purgeExpired(
+  db: Db,
+  settings: AnalyticsSettings,
+  nowMs = Date.now(),
+  cutoff = retentionCutoff(settings, nowMs),
+) {
   const droppedMonths = await dropPartitionsBefore(db, cutoff);
   const events = await db.deleteFrom('analytics_events').where('occurred_at', '<', cutoff).executeTakeFirst();
   const sessions = await db

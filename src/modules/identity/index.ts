@@ -20,7 +20,7 @@ export type { IdentityTables } from './identity.tables.js';
 export { type CustomerLoginHook, registerCustomerLoginHook } from './login-hooks.js';
 export { createMailer, type Mailer } from './mailer.js';
 export { AREAS, BUILTIN_ROLES, PERMISSIONS } from './permissions.js';
-export { getSettings, type SecuritySettings } from './settings.js';
+export { getSettings, type SecuritySettings, storedSettings } from './settings.js';
 export { createStaff, loginStaff } from './staff.service.js';
 
 registerEncryptedColumns({

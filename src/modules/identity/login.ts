@@ -11,6 +11,16 @@ export function emailIndex(deps: IdentityDeps, email: string): string {
 }
 
 /**
+ * The throttle key wrong MFA codes count under (per staff account name). Kept apart from the
+ * password key because a right password clears that one: with the password alone, an attacker could
+ * otherwise reset the count between rounds of code guesses. Step one checks it too, so a lock
+ * reached at step two holds at step one.
+ */
+export function mfaThrottleKey(index: string): string {
+  return `staff_mfa:${index}`;
+}
+
+/**
  * Password check shared by customers and staff, with throttling and no account enumeration: an
  * unknown email costs one argon2 verification like a known one, counts failures under the same key,
  * gets locked the same way and receives the same answer.
@@ -28,7 +38,11 @@ export async function checkPassword<T extends { id: string; password_hash: strin
   const accountKey = `${kind}:${index}`;
   const ipKey = `ip:${meta.ip}`;
   const max = deps.config.auth.maxFailures;
-  const locked = await throttle.lockedFor([accountKey, ipKey]);
+  const locked = await throttle.lockedFor([
+    accountKey,
+    ipKey,
+    ...(kind === 'staff' ? [mfaThrottleKey(index)] : []),
+  ]);
   if (locked > 0) {
     await burnVerify(password);
     throw new AppError(IdentityErrors.LOGIN_LOCKED, 'Too many failed attempts; try again later', {

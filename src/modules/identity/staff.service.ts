@@ -10,14 +10,15 @@ import { actorOf, assertPassword } from './customers.service.js';
 import type { IdentityDeps, RequestMeta } from './deps.js';
 import { IdentityErrors } from './identity.errors.js';
 import type { StaffUsersTable } from './identity.tables.js';
-import { checkPassword, emailIndex } from './login.js';
+import { checkPassword, emailIndex, mfaThrottleKey } from './login.js';
 import { verifyMfaCode } from './mfa.service.js';
 import { hashPassword } from './passwords.js';
 import { parsePermissions } from './permissions.js';
 import { assertCanGrant, findRole } from './roles.service.js';
 import { createSession } from './sessions.service.js';
 import { getSettings } from './settings.js';
-import { consumeToken, issueToken } from './tokens.js';
+import { createThrottle } from './throttle.js';
+import { consumeToken, issueToken, signedTokenId } from './tokens.js';
 
 export interface StaffView {
   id: string;
@@ -165,7 +166,15 @@ export async function loginStaff(
   });
 }
 
-/** Step two: a TOTP code or a recovery code against the step-one token. */
+/** Wrong codes against one step-one token before it is spent (the account lock may come sooner). */
+export const MFA_TOKEN_MAX_FAILURES = 5;
+
+/**
+ * Step two: a TOTP code or a recovery code against the step-one token. Wrong codes count toward the
+ * account's lockout (its MFA key, and the client IP's key) like wrong passwords, with the same
+ * progressive delay; after MFA_TOKEN_MAX_FAILURES wrong codes the step-one token is spent and the
+ * sign-in starts again from the password.
+ */
 export async function completeStaffMfaLogin(
   deps: IdentityDeps,
   input: {
@@ -176,38 +185,71 @@ export async function completeStaffMfaLogin(
   },
   meta: RequestMeta,
 ): Promise<StaffLoginResult> {
-  const failure = await inTransaction(deps.db, async (trx) => {
-    // The step-one token is consumed only by a correct code, so a typo can be retried within its life.
-    const row = await trx
-      .selectFrom('one_time_tokens')
-      .selectAll()
-      .where('id', '=', input.mfa_token.split('.')[0] ?? '')
-      .executeTakeFirst();
-    const staffId =
-      row?.purpose === 'mfa_login' && row.used_at === null && row.expires_at > now() ? row.subject_id : null;
-    if (!staffId)
-      throw new AppError(IdentityErrors.TOKEN_INVALID, 'The sign-in step has expired; start again');
-    const staff = await getStaffRow(trx, staffId);
-    const method = await verifyMfaCode(trx, deps, staff, input);
+  const expired = () =>
+    new AppError(IdentityErrors.TOKEN_INVALID, 'The sign-in step has expired; start again');
+  const tokenId = signedTokenId(deps.secrets.sessionSecret, 'mfa_login', input.mfa_token);
+  if (!tokenId) throw expired();
+  const token = await deps.db
+    .selectFrom('one_time_tokens')
+    .selectAll()
+    .where('id', '=', tokenId)
+    .executeTakeFirst();
+  if (token?.purpose !== 'mfa_login' || token.used_at !== null || token.expires_at <= now()) throw expired();
+  const staff = await getStaffRow(deps.db, token.subject_id);
+  const throttle = createThrottle(deps.db, deps.config.auth);
+  const max = deps.config.auth.maxFailures;
+  const accountKey = mfaThrottleKey(staff.email_index);
+  const ipKey = `ip:${meta.ip}`;
+  const tokenKey = `mfa_token:${tokenId}`;
+  const locked = await throttle.lockedFor([accountKey, ipKey]);
+  if (locked > 0)
+    throw new AppError(IdentityErrors.LOGIN_LOCKED, 'Too many failed attempts; try again later', {
+      retry_after_seconds: locked,
+    });
+  const result = await inTransaction(deps.db, async (trx) => {
+    const row = await getStaffRow(trx, staff.id);
+    const method = await verifyMfaCode(trx, deps, row, input);
     if (!method) {
-      await recordAudit(trx, actorOf('staff', staff.id, meta), {
+      await recordAudit(trx, actorOf('staff', row.id, meta), {
         action: 'staff.mfa_failed',
         target_type: 'staff',
-        target_id: staff.id,
+        target_id: row.id,
         outcome: 'failure',
       });
-      return true;
+      return null;
     }
     const consumed = await consumeToken(trx, deps.secrets.sessionSecret, 'mfa_login', input.mfa_token);
-    if (consumed !== staff.id)
-      throw new AppError(IdentityErrors.TOKEN_INVALID, 'The sign-in step has expired; start again');
-    if (staff.status !== 'active')
+    if (consumed !== row.id) throw expired();
+    if (row.status !== 'active')
       throw new AppError(IdentityErrors.INVALID_CREDENTIALS, 'Invalid email or password');
-    return openStaffSession(trx, deps, staff, input.transport, meta, method);
+    return openStaffSession(trx, deps, row, input.transport, meta, method);
   });
-  if (failure === true)
-    throw new AppError(IdentityErrors.MFA_CODE_INVALID, 'The code is wrong or was already used');
-  return failure;
+  if (result) {
+    await throttle.succeed(accountKey);
+    await throttle.succeed(tokenKey);
+    return result;
+  }
+  // Counted (and delayed) outside the transaction, like password failures.
+  await throttle.fail([
+    { key: accountKey, max },
+    { key: ipKey, max: max * 5 },
+    { key: tokenKey, max: MFA_TOKEN_MAX_FAILURES },
+  ]);
+  const spent = await deps.db
+    .selectFrom('login_throttle')
+    .select('failures')
+    .where('key', '=', tokenKey)
+    .executeTakeFirst();
+  if ((spent?.failures ?? 0) >= MFA_TOKEN_MAX_FAILURES) {
+    await deps.db
+      .updateTable('one_time_tokens')
+      .set({ used_at: now() })
+      .where('id', '=', tokenId)
+      .where('used_at', 'is', null)
+      .execute();
+    await throttle.succeed(tokenKey);
+  }
+  throw new AppError(IdentityErrors.MFA_CODE_INVALID, 'The code is wrong or was already used');
 }
 
 export async function listStaff(deps: IdentityDeps, limit: number, before?: string): Promise<StaffView[]> {

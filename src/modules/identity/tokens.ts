@@ -40,6 +40,15 @@ export async function issueToken(
   return `${id}.${signature(secret, id, purpose)}`;
 }
 
+/** The token's row id when its signature for `purpose` is right (nothing is read or marked), else null. */
+export function signedTokenId(secret: Buffer, purpose: TokenPurpose, token: string): string | null {
+  const [id, sig] = token.split('.');
+  if (!id || !sig || !/^ott_[0-9A-Z]{26}$/.test(id)) return null;
+  const expected = Buffer.from(signature(secret, id, purpose));
+  const given = Buffer.from(sig);
+  return expected.length === given.length && timingSafeEqual(expected, given) ? id : null;
+}
+
 /** Marks the token used and returns its subject, or null when forged, expired, used or for another purpose. */
 export async function consumeToken(
   trx: Trx,
@@ -47,11 +56,8 @@ export async function consumeToken(
   purpose: TokenPurpose,
   token: string,
 ): Promise<string | null> {
-  const [id, sig] = token.split('.');
-  if (!id || !sig || !/^ott_[0-9A-Z]{26}$/.test(id)) return null;
-  const expected = Buffer.from(signature(secret, id, purpose));
-  const given = Buffer.from(sig);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  const id = signedTokenId(secret, purpose, token);
+  if (!id) return null;
   const row = await trx.selectFrom('one_time_tokens').selectAll().where('id', '=', id).executeTakeFirst();
   const at = now();
   if (!row || row.purpose !== purpose || row.used_at !== null || row.expires_at <= at) return null;

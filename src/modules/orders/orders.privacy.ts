@@ -1,6 +1,7 @@
 import { type FieldCrypto, normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Trx } from '../../platform/db/transaction.js';
+import { forgetIdempotentResponses } from '../../platform/http/idempotency.js';
 import { listOrders } from './orders.list.js';
 import { ORDER_EMAIL_INDEX } from './orders.service.js';
 
@@ -53,6 +54,8 @@ export async function anonymiseOrders(
   }
   if (rows.length === 0) return;
   const ids = rows.map((r) => r.id);
+  // Stored Idempotency-Key responses about these orders (staff actions answer with the order).
+  await forgetIdempotentResponses(trx, { resourceIds: ids });
   // Staff notes and return reasons are free text that may name the customer.
   await trx
     .updateTable('order_events')

@@ -15,7 +15,7 @@ export {
   registerExportSection,
   registerRetentionHandler,
 } from './privacy.hooks.js';
-export { eraseCustomer, exportCustomer, runRetention } from './privacy.service.js';
+export { eraseCustomer, eventRetentionCutoff, exportCustomer, runRetention } from './privacy.service.js';
 export type { PrivacyTables } from './privacy.tables.js';
 
 export const privacyModule: StratusModule = { name: 'privacy', routes: privacyRoutes };

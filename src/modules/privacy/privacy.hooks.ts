@@ -38,10 +38,18 @@ export interface ErasureSubject {
   email: string;
 }
 
-/** Purges behavioural data older than the retention setting (analytics events, for instance). */
+/**
+ * Purges behavioural data older than the retention setting (analytics events, for instance).
+ * `eventCutoff` comes from the `event_retention_days` security setting; it is null while no owner has
+ * set it, and the module then keeps its own default window. Returns the number of rows deleted.
+ *
+ * ```ts
+ * registerRetentionHandler({ name: 'analytics', purge: (db, { eventCutoff }) => purgeEvents(db, eventCutoff) });
+ * ```
+ */
 export interface RetentionHandler {
   name: string;
-  purge(db: Db, settings: { eventCutoff: string }): Promise<number>;
+  purge(db: Db, settings: { eventCutoff: string | null }): Promise<number>;
 }
 
 const sections = new Map<string, ExportSection>();

@@ -4,8 +4,9 @@ import { after, now } from '../../platform/db/time.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
+import { forgetIdempotentResponses } from '../../platform/http/idempotency.js';
 import { type AuditActor, recordAudit } from '../audit/index.js';
-import { getCustomer, getSettings, type IdentityDeps } from '../identity/index.js';
+import { getCustomer, getSettings, type IdentityDeps, storedSettings } from '../identity/index.js';
 import { erasureHandlers, exportSections, retentionHandlers } from './privacy.hooks.js';
 import type { ConsentsTable } from './privacy.tables.js';
 
@@ -179,6 +180,8 @@ export async function eraseCustomer(
       .where('subject_id', '=', customerId)
       .execute();
     await trx.deleteFrom('one_time_tokens').where('subject_id', '=', customerId).execute();
+    // Stored responses of the customer's own signed-in calls (profile, addresses).
+    await forgetIdempotentResponses(trx, { scope: customerId });
     for (const handler of erasureHandlers()) await handler.erase(trx, customerId, subject);
     await recordAudit(trx, actor, {
       action: 'customer.erased',
@@ -195,6 +198,15 @@ export interface RetentionReport {
   tokens: number;
   throttle: number;
   handlers: Record<string, number>;
+}
+
+/**
+ * The instant before which behavioural events go, from the `event_retention_days` setting; null
+ * while no owner has set it (modules then keep their own default, e.g. analytics' months).
+ */
+export async function eventRetentionCutoff(db: Db, nowMs = Date.now()): Promise<string | null> {
+  const days = (await storedSettings(db)).event_retention_days;
+  return days === undefined ? null : new Date(nowMs - days * DAY).toISOString();
 }
 
 /** Deletes ended sessions and spent tokens past retention, and runs modules' event purges. */
@@ -220,7 +232,7 @@ export async function runRetention(db: Db): Promise<RetentionReport> {
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now())]))
     .executeTakeFirst();
   const handlers: Record<string, number> = {};
-  const eventCutoff = after(-settings.event_retention_days * DAY);
+  const eventCutoff = await eventRetentionCutoff(db);
   for (const handler of retentionHandlers())
     handlers[handler.name] = await handler.purge(db, { eventCutoff });
   return {

@@ -34,6 +34,8 @@ export interface FieldCrypto {
   blindIndex(purpose: string, value: string): string;
   /** Re-reads the key ring (after a rotation on another node). */
   reload(): Promise<void>;
+  /** Re-reads the ring only if another process made a different key active (one cheap query). */
+  refresh(): Promise<void>;
 }
 
 const PREFIX = 'enc:v1:';
@@ -101,6 +103,15 @@ class KeyRing implements FieldCrypto {
     this.active = active || rows[rows.length - 1]!.id;
   }
 
+  async refresh(): Promise<void> {
+    const row = await this.db
+      .selectFrom('crypto_keys')
+      .select('id')
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    if (row && (row.id !== this.active || !this.keys.has(row.id))) await this.reload();
+  }
+
   wrap(key: Buffer): string {
     return seal(this.wrapKey, key).toString('base64url');
   }
@@ -164,6 +175,33 @@ export function fieldCrypto(db: Db, secrets: Secrets): Promise<FieldCrypto & { w
     rings.set(db, ring);
   }
   return ring;
+}
+
+/**
+ * Keeps this process's ring current: every `intervalMs` it checks which data key is active and
+ * reloads when another process (`stratus keys rotate`, another node) changed it, so new writes move
+ * to the new key within one interval even on a node that never meets a value under an unknown key.
+ * Returns the stop function (call it before the database closes).
+ */
+export function keepKeyRingFresh(
+  db: Db,
+  secrets: Secrets,
+  intervalMs: number,
+  onError: (error: unknown) => void = () => {},
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    fieldCrypto(db, secrets)
+      .then((ring) => ring.refresh())
+      .catch(onError)
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Normalises an email for its blind index: case and surrounding space never matter for lookup. */

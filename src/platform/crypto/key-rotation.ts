@@ -33,21 +33,37 @@ export function encryptedColumns(): readonly EncryptedColumns[] {
 
 export interface RotationReport {
   key_id: string;
+  /** Rows actually re-encrypted per table (a compare-and-set that lost to a concurrent write is not counted). */
   tables: { table: string; rows: number }[];
+  /** Sweeps over every table; the last one found nothing left on a retired key (or plaintext). */
+  passes: number;
 }
+
+export class RotationIncompleteError extends Error {}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Makes a fresh data key active, then re-encrypts every registered column in batches of `batchSize`
  * rows, one short transaction per batch, so the platform keeps serving: readers decrypt with either
- * key throughout, and writers already use the new one. With `resume` no new key is made and the
- * current active key is used (finishes an interrupted rotation). Old keys stay in the ring, retired.
+ * key throughout. With `resume` no new key is made and the current active key is used (finishes an
+ * interrupted rotation). Old keys stay in the ring, retired.
+ *
+ * Other nodes move their writes to the new key within their refresh interval (`STRATUS_KEY_REFRESH_MS`,
+ * see keepKeyRingFresh); until then they may still write with the retired key, behind the sweep. So
+ * the sweep repeats until a pass finds no value left on a retired key, and that clean pass must
+ * start at least `settleMs` after the key became active (pass the nodes' refresh interval plus a
+ * margin for writes already under way). After `maxPasses` passes with values still left it throws
+ * RotationIncompleteError (finish later with `resume`).
  */
 export async function rotateKeys(
   db: Db,
   secrets: Secrets,
-  options: { batchSize?: number; resume?: boolean } = {},
+  options: { batchSize?: number; resume?: boolean; settleMs?: number; maxPasses?: number } = {},
 ): Promise<RotationReport> {
   const batchSize = options.batchSize ?? 500;
+  const settleMs = options.settleMs ?? 0;
+  const maxPasses = options.maxPasses ?? 20;
   const crypto = await fieldCrypto(db, secrets);
   if (!options.resume) {
     const id = `k${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -65,53 +81,93 @@ export async function rotateKeys(
   }
   await crypto.reload();
   const active = crypto.activeKeyId();
-  const tables: RotationReport['tables'] = [];
-  const loose = db as unknown as Loose;
-  for (const { table, columns, legacyPlaintext } of registry) {
-    const emailIndex = legacyPlaintext?.emailIndex;
-    let moved = 0;
-    let after = '';
-    for (;;) {
-      const rows: Record<string, string | null>[] = await loose
-        .selectFrom(table)
-        .select(['id', ...columns, ...(emailIndex ? [emailIndex.column] : [])])
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(batchSize)
-        .execute();
-      if (rows.length === 0) break;
-      after = rows[rows.length - 1]!.id!;
-      await inTransaction(db, async (trx) => {
-        for (const row of rows) {
-          const changes: Record<string, string> = {};
-          for (const column of columns) {
-            const value = row[column];
-            if (typeof value !== 'string') continue;
-            if (!isEncrypted(value)) {
-              // Legacy plaintext (written before the column was encrypted): encrypt it and index it.
-              if (!legacyPlaintext) continue;
-              changes[column] = crypto.encrypt(value);
-              if (emailIndex && column === emailIndex.source)
-                changes[emailIndex.column] = crypto.blindIndex(emailIndex.purpose, normaliseEmail(value));
-            } else if (crypto.keyIdOf(value) !== active) {
-              changes[column] = crypto.encrypt(await crypto.decrypt(value));
-            }
-          }
-          if (Object.keys(changes).length === 0) continue;
-          // Compare-and-set on the old values: a concurrent write since our read wins and is kept.
-          let update = (trx as unknown as Loose).updateTable(table).set(changes).where('id', '=', row.id!);
-          for (const column of Object.keys(changes)) {
-            const old = row[column] ?? null;
-            update = old === null ? update.where(column, 'is', null) : update.where(column, '=', old);
-          }
-          await update.execute();
-          moved++;
-        }
-      });
+  const activated = await db
+    .selectFrom('crypto_keys')
+    .select('created_at')
+    .where('id', '=', active)
+    .executeTakeFirstOrThrow();
+  const settledAt = Date.parse(activated.created_at) + settleMs;
+  const moved = new Map(registry.map((entry) => [entry.table, 0]));
+  for (let pass = 1; ; pass++) {
+    const startedAt = Date.now();
+    let stale = 0;
+    for (const entry of registry) {
+      const swept = await sweepTable(db, crypto, entry, active, batchSize);
+      stale += swept.stale;
+      moved.set(entry.table, moved.get(entry.table)! + swept.updated);
     }
-    tables.push({ table, rows: moved });
+    // Clean, and begun late enough that every node had moved its writes to the new key.
+    if (stale === 0 && startedAt >= settledAt)
+      return {
+        key_id: active,
+        tables: registry.map(({ table }) => ({ table, rows: moved.get(table)! })),
+        passes: pass,
+      };
+    if (pass >= maxPasses)
+      throw new RotationIncompleteError(
+        `${stale} values still on a retired key after ${pass} passes; run \`stratus keys rotate --resume\``,
+      );
+    if (stale === 0) await sleep(Math.max(0, settledAt - Date.now()));
   }
-  return { key_id: active, tables };
+}
+
+/**
+ * One pass over a table: every value not on the active key (or legacy plaintext) is re-encrypted.
+ * `stale` counts the values found, `updated` the rows whose compare-and-set matched.
+ */
+async function sweepTable(
+  db: Db,
+  crypto: Awaited<ReturnType<typeof fieldCrypto>>,
+  { table, columns, legacyPlaintext }: EncryptedColumns,
+  active: string,
+  batchSize: number,
+): Promise<{ stale: number; updated: number }> {
+  const emailIndex = legacyPlaintext?.emailIndex;
+  const loose = db as unknown as Loose;
+  let stale = 0;
+  let updated = 0;
+  let after = '';
+  for (;;) {
+    const rows: Record<string, string | null>[] = await loose
+      .selectFrom(table)
+      .select(['id', ...columns, ...(emailIndex ? [emailIndex.column] : [])])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(batchSize)
+      .execute();
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.id!;
+    await inTransaction(db, async (trx) => {
+      for (const row of rows) {
+        const changes: Record<string, string> = {};
+        for (const column of columns) {
+          const value = row[column];
+          if (typeof value !== 'string') continue;
+          if (!isEncrypted(value)) {
+            // Legacy plaintext (written before the column was encrypted): encrypt it and index it.
+            if (!legacyPlaintext) continue;
+            changes[column] = crypto.encrypt(value);
+            if (emailIndex && column === emailIndex.source)
+              changes[emailIndex.column] = crypto.blindIndex(emailIndex.purpose, normaliseEmail(value));
+          } else if (crypto.keyIdOf(value) !== active) {
+            changes[column] = crypto.encrypt(await crypto.decrypt(value));
+          }
+        }
+        if (Object.keys(changes).length === 0) continue;
+        stale++;
+        // Compare-and-set on the old values: a concurrent write since our read wins and is kept (if
+        // it used a retired key, the next pass finds it).
+        let update = (trx as unknown as Loose).updateTable(table).set(changes).where('id', '=', row.id!);
+        for (const column of Object.keys(changes)) {
+          const old = row[column] ?? null;
+          update = old === null ? update.where(column, 'is', null) : update.where(column, '=', old);
+        }
+        const result = await update.executeTakeFirst();
+        if (Number(result.numUpdatedRows) > 0) updated++;
+      }
+    });
+  }
+  return { stale, updated };
 }
 
 /**

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldCrypto } from '../crypto/field-crypto.js';
+import { registerEncryptedColumns } from '../crypto/key-rotation.js';
 import type { Db } from '../db/database.js';
 import { after, now } from '../db/time.js';
+import type { DbOrTrx } from '../db/transaction.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
 import { AppError, defineErrors, PlatformErrors } from './errors.js';
 
@@ -78,6 +80,8 @@ export async function claimIdempotencyKey(db: Db, options: ClaimOptions): Promis
     const inserted = await db
       .insertInto('idempotency_keys')
       .values({
+        id: `${options.scope} ${options.key}`,
+        resource_id: null,
         scope: options.scope,
         key: options.key,
         request_hash: options.requestHash,
@@ -134,10 +138,17 @@ export async function completeIdempotencyKey(
   claim: IdempotencyClaim,
   status: number,
   body: string,
+  resourceId: string | null = null,
 ): Promise<void> {
   await db
     .updateTable('idempotency_keys')
-    .set({ status: 'completed', response_status: status, response_body: body, updated_at: now() })
+    .set({
+      status: 'completed',
+      response_status: status,
+      response_body: body,
+      resource_id: resourceId,
+      updated_at: now(),
+    })
     .where('scope', '=', claim.scope)
     .where('key', '=', claim.key)
     .execute();
@@ -151,6 +162,29 @@ export async function abandonIdempotencyKey(db: Db, claim: IdempotencyClaim): Pr
     .where('key', '=', claim.key)
     .where('status', '=', 'in_progress')
     .execute();
+}
+
+/**
+ * GDPR erasure: deletes the stored responses (they may hold the customer's email and addresses) of a
+ * caller's own requests (`scope`, the customer id) and of requests about their carts and orders
+ * (`resourceIds`). A retry with such a key afterwards runs again instead of replaying.
+ */
+export async function forgetIdempotentResponses(
+  db: DbOrTrx,
+  target: { scope?: string; resourceIds?: string[] },
+): Promise<number> {
+  const ids = target.resourceIds ?? [];
+  if (!target.scope && ids.length === 0) return 0;
+  const result = await db
+    .deleteFrom('idempotency_keys')
+    .where((eb) =>
+      eb.or([
+        ...(target.scope ? [eb('scope', '=', target.scope)] : []),
+        ...(ids.length > 0 ? [eb('resource_id', 'in', ids)] : []),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Deletes keys older than `olderThanMs` (retries are only meaningful for a day or so). */
@@ -171,6 +205,18 @@ function scopeOf(request: FastifyRequest): string {
   if (request.principal) return request.principal.id;
   const credential = request.headers.authorization ?? request.headers.cookie;
   return credential ? `anon:${createHash('sha256').update(credential).digest('base64url')}` : 'public';
+}
+
+/** The resource a stored response is about: the path's `id` (a cart, an order), else the one created. */
+function resourceOf(request: FastifyRequest, payload: string): string | null {
+  const params = request.params as Record<string, unknown> | undefined;
+  if (typeof params?.id === 'string') return params.id;
+  try {
+    const body = JSON.parse(payload) as { id?: unknown } | null;
+    return typeof body?.id === 'string' ? body.id : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -214,10 +260,20 @@ export function installIdempotency(
     if (!claim) return payload;
     request.idempotency = null;
     if (reply.statusCode >= 500 || typeof payload !== 'string') await abandonIdempotencyKey(db(), claim);
-    else await completeIdempotencyKey(db(), claim, reply.statusCode, (await crypto()).encrypt(payload));
+    else
+      await completeIdempotencyKey(
+        db(),
+        claim,
+        reply.statusCode,
+        (await crypto()).encrypt(payload),
+        resourceOf(request, payload),
+      );
     return payload;
   });
 }
+
+// Stored responses are fieldCrypto values (older rows may be plaintext): rotation re-encrypts them.
+registerEncryptedColumns({ table: 'idempotency_keys', columns: ['response_body'], legacyPlaintext: {} });
 
 export const idempotencyPruneJob: JobDefinition = {
   name: 'idempotency.prune',
