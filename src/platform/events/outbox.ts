@@ -1,6 +1,7 @@
 import { sql, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import { type Db, dialectOf } from '../db/database.js';
 import { newId } from '../db/ids.js';
+import { prepared } from '../db/prepared.js';
 import type { Tables } from '../db/tables.js';
 import { now } from '../db/time.js';
 import { inTransaction, type Trx } from '../db/transaction.js';
@@ -36,30 +37,49 @@ export async function emitAll(
 ): Promise<string[]> {
   if (events.length === 0) return [];
   const at = now();
-  const rows = events.map((event) => ({
-    id: newId('evt'),
-    topic: event.topic,
-    payload: JSON.stringify(event.payload),
-    created_at: at,
-  }));
-  await trx.insertInto('outbox_events').values(rows).execute();
-  const deliveries = rows.flatMap((row) =>
-    registry.forTopic(row.topic).map((s) => ({
-      id: newId('dlv'),
-      event_id: row.id,
-      subscriber: s.name,
-      status: 'pending' as const,
-      attempts: 0,
-      next_attempt_at: at,
-      lease_owner: null,
-      last_error: null,
-      created_at: at,
-      updated_at: at,
-    })),
-  );
-  if (deliveries.length > 0) await trx.insertInto('outbox_deliveries').values(deliveries).execute();
-  return rows.map((row) => row.id);
+  const ids = events.map(() => newId('evt'));
+  await insertEvents(trx, {
+    ids,
+    topics: events.map((event) => event.topic),
+    payloads: events.map((event) => JSON.stringify(event.payload)),
+    at,
+  });
+  const deliveries = { ids: [] as string[], event_ids: [] as string[], subscribers: [] as string[], at };
+  events.forEach((event, i) => {
+    for (const s of registry.forTopic(event.topic)) {
+      deliveries.ids.push(newId('dlv'));
+      deliveries.event_ids.push(ids[i]!);
+      deliveries.subscribers.push(s.name);
+    }
+  });
+  if (deliveries.ids.length > 0) await insertDeliveries(trx, deliveries);
+  return ids;
 }
+
+// Every write of the store records events: both inserts are compiled once per row count (prepared).
+const insertEvents = prepared((db, a: { ids: string[]; topics: string[]; payloads: string[]; at: string }) =>
+  db
+    .insertInto('outbox_events')
+    .values(a.ids.map((id, i) => ({ id, topic: a.topics[i]!, payload: a.payloads[i]!, created_at: a.at }))),
+);
+
+const insertDeliveries = prepared(
+  (db, a: { ids: string[]; event_ids: string[]; subscribers: string[]; at: string }) =>
+    db.insertInto('outbox_deliveries').values(
+      a.ids.map((id, i) => ({
+        id,
+        event_id: a.event_ids[i]!,
+        subscriber: a.subscribers[i]!,
+        status: 'pending' as const,
+        attempts: 0,
+        next_attempt_at: a.at,
+        lease_owner: null,
+        last_error: null,
+        created_at: a.at,
+        updated_at: a.at,
+      })),
+    ),
+);
 
 /**
  * Runs `update` (a guarded UPDATE: it may change no row) and records `event` only if it changed one,
