@@ -3,6 +3,7 @@ import type { Cache } from '../../platform/cache/cache.js';
 import { type FieldCrypto, normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
+import { prepared } from '../../platform/db/prepared.js';
 import { now } from '../../platform/db/time.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { type DomainEvent, emit, updateThenEmit } from '../../platform/events/outbox.js';
@@ -137,8 +138,14 @@ export async function toCart(row: Selectable<CartTable>, crypto: FieldCrypto): P
   return parseCart({ ...row, email, shipping_address, billing_address });
 }
 
+// Every cart call reads the cart, and every flow creates one: both compiled once (prepared).
+const cartById = prepared((db, a: { id: string }) =>
+  db.selectFrom('carts').selectAll().where('id', '=', a.id),
+);
+const insertCart = prepared((db, a: Selectable<CartTable>) => db.insertInto('carts').values(a));
+
 export async function loadCart(deps: Pick<Deps, 'db' | 'crypto' | 'caller'>, id: string): Promise<Cart> {
-  const row = await deps.db.selectFrom('carts').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await cartById(deps.db, { id });
   if (!row) throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${id} not found`);
   await assertCartCaller(deps, row);
   return toCart(row, deps.crypto);
@@ -196,7 +203,7 @@ export async function createCart(
     completed_at: null,
   };
   await inTransaction(deps.db, async (trx) => {
-    await trx.insertInto('carts').values(row).execute();
+    await insertCart(trx, row);
     await emit(trx, {
       topic: 'cart.created',
       payload: {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldCrypto } from '../crypto/field-crypto.js';
 import type { Db } from '../db/database.js';
+import { prepared } from '../db/prepared.js';
 import { after, now } from '../db/time.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
 import { AppError, defineErrors, PlatformErrors } from './errors.js';
@@ -75,22 +76,14 @@ export async function claimIdempotencyKey(db: Db, options: ClaimOptions): Promis
   const deadline = Date.now() + (options.waitMs ?? 15_000);
   for (let round = 0; ; round++) {
     const at = now();
-    const inserted = await db
-      .insertInto('idempotency_keys')
-      .values({
-        scope: options.scope,
-        key: options.key,
-        request_hash: options.requestHash,
-        status: 'in_progress',
-        response_status: null,
-        response_body: null,
-        locked_until: after(lockMs),
-        created_at: at,
-        updated_at: at,
-      })
-      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { kind: 'execute' };
+    const inserted = await claimRow(db, {
+      scope: options.scope,
+      key: options.key,
+      request_hash: options.requestHash,
+      locked_until: after(lockMs),
+      at,
+    });
+    if (inserted.length === 1) return { kind: 'execute' };
 
     const row = await db
       .selectFrom('idempotency_keys')
@@ -135,13 +128,38 @@ export async function completeIdempotencyKey(
   status: number,
   body: string,
 ): Promise<void> {
-  await db
-    .updateTable('idempotency_keys')
-    .set({ status: 'completed', response_status: status, response_body: body, updated_at: now() })
-    .where('scope', '=', claim.scope)
-    .where('key', '=', claim.key)
-    .execute();
+  await completeRow(db, { scope: claim.scope, key: claim.key, status, body, at: now() });
 }
+
+// Every unsafe store call claims and completes a key: both statements are compiled once (prepared).
+const claimRow = prepared(
+  (db, a: { scope: string; key: string; request_hash: string; locked_until: string; at: string }) =>
+    db
+      .insertInto('idempotency_keys')
+      .values({
+        scope: a.scope,
+        key: a.key,
+        request_hash: a.request_hash,
+        status: 'in_progress',
+        response_status: null,
+        response_body: null,
+        locked_until: a.locked_until,
+        created_at: a.at,
+        updated_at: a.at,
+      })
+      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+      // A row comes back only when this call inserted it (a conflict returns none).
+      .returning('key'),
+);
+
+const completeRow = prepared(
+  (db, a: { scope: string; key: string; status: number; body: string; at: string }) =>
+    db
+      .updateTable('idempotency_keys')
+      .set({ status: 'completed', response_status: a.status, response_body: a.body, updated_at: a.at })
+      .where('scope', '=', a.scope)
+      .where('key', '=', a.key),
+);
 
 /** Forgets a claim whose request failed on our side, so a retry runs again. */
 export async function abandonIdempotencyKey(db: Db, claim: IdempotencyClaim): Promise<void> {
