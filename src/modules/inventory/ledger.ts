@@ -272,10 +272,13 @@ export async function thresholds(
   variantIds: readonly string[],
 ): Promise<Map<string, number | null>> {
   if (variantIds.length === 0) return new Map();
-  const rows = await trx
-    .selectFrom('inventory_items')
-    .select(['variant_id', 'low_stock_threshold'])
-    .where('variant_id', 'in', [...variantIds])
-    .execute();
+  const rows = await thresholdRows(trx, { ids: [...variantIds] });
   return new Map(rows.map((r) => [r.variant_id, r.low_stock_threshold]));
 }
+
+const thresholdRows = prepared((db, a: { ids: string[] }) =>
+  db
+    .selectFrom('inventory_items')
+    .select(['variant_id', 'low_stock_threshold'])
+    .where('variant_id', 'in', a.ids),
+);
