@@ -40,7 +40,8 @@ export function prepared<A extends PreparedArgs, R>(
     const key = shapeKey(db, args, shape);
     let template = templates.get(key);
     if (!template) {
-      template = compileTemplate(build(db, markers(args), shape).compile());
+      // Built without plugins: they see each execution below, not this one-off compile as well.
+      template = compileTemplate(build(db.withoutPlugins(), markers(args), shape).compile());
       if (templates.size < MAX_SHAPES) templates.set(key, template);
     }
     const parameters = template.bind.map((b) =>
