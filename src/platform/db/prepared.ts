@@ -2,7 +2,7 @@ import { type Compilable, type CompiledQuery, createQueryId, type RootOperationN
 import { dialectOf } from './database.js';
 import type { DbOrTrx } from './transaction.js';
 
-type Scalar = string | number | null;
+export type Scalar = string | number | null;
 export type PreparedArgs = Record<string, Scalar | readonly Scalar[]>;
 
 const MARK = '\u0000stratus:';

@@ -1,10 +1,10 @@
 import { sql, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import { type Db, dialectOf } from '../db/database.js';
 import { newId } from '../db/ids.js';
-import { prepared } from '../db/prepared.js';
+import { type PreparedArgs, prepared } from '../db/prepared.js';
 import type { Tables } from '../db/tables.js';
 import { now } from '../db/time.js';
-import { inTransaction, type Trx } from '../db/transaction.js';
+import { type DbOrTrx, inTransaction, type Trx } from '../db/transaction.js';
 import { type SubscriberRegistry, subscribers } from './subscribers.js';
 
 export interface DomainEvent {
@@ -124,4 +124,74 @@ export async function updateThenEmit<TB extends keyof Tables>(
           )}) as d (id, subscriber)`;
   const result = await statement.execute(db);
   return Number(result.numAffectedRows ?? 0) > 0;
+}
+
+interface EventArgs {
+  event_id: string;
+  event_topic: string;
+  event_payload: string;
+  event_at: string;
+  delivery_ids: string[];
+  delivery_subscribers: string[];
+}
+
+/**
+ * updateThenEmit for a hot edit whose UPDATE is built and compiled once per shape (see prepared):
+ * `build` takes every value from `args`, and `shape` names what else varies (the columns set). On
+ * PostgreSQL the whole one-statement form (the UPDATE, the event, its deliveries) is prepared.
+ *
+ * @example
+ *   const bump = preparedUpdateThenEmit((db, a: { id: string; v: number }) =>
+ *     db.updateTable('carts').set({ version: a.v }).where('id', '=', a.id));
+ *   const landed = await bump(db, { id, v }, '', event);
+ */
+export function preparedUpdateThenEmit<A extends PreparedArgs, TB extends keyof Tables>(
+  build: (db: DbOrTrx, args: A, shape: string) => UpdateQueryBuilder<Tables, TB, TB, UpdateResult>,
+): (db: Db, args: A, shape: string, event: DomainEvent, registry?: SubscriberRegistry) => Promise<boolean> {
+  // SQLite: the UPDATE returns a row when it landed (RETURNING), in a transaction with the event.
+  const guarded = prepared((db, a: A, shape) => build(db, a, shape).returning(sql<number>`1`.as('one')));
+  const combined = prepared((db, a: A & EventArgs, shape) => {
+    const update = build(db, a, shape).returning(sql<number>`1`.as('one'));
+    const recordEvent = sql`insert into outbox_events (id, topic, payload, created_at)
+      select ${a.event_id}, ${a.event_topic}, ${a.event_payload}, ${a.event_at} from updated`;
+    const statement =
+      a.delivery_ids.length === 0
+        ? sql`with updated as (${update}) ${recordEvent} returning 1 as one`
+        : sql`with updated as (${update}),
+            recorded as (${recordEvent} returning id)
+          insert into outbox_deliveries
+            (id, event_id, subscriber, status, attempts, next_attempt_at, lease_owner, last_error, created_at, updated_at)
+          select d.id, recorded.id, d.subscriber, 'pending', 0, ${a.event_at}, null, null, ${a.event_at}, ${a.event_at}
+            from recorded cross join (values ${sql.join(
+              a.delivery_ids.map((id, i) => sql`(${id}, ${a.delivery_subscribers[i]})`),
+            )}) as d (id, subscriber)
+          returning 1 as one`;
+    return { compile: () => statement.compile(db) };
+  });
+  return async (db, args, shape, event, registry = subscribers) => {
+    if (dialectOf(db) !== 'postgres') {
+      return inTransaction(db, async (trx) => {
+        if ((await guarded(trx, args, shape)).length === 0) return false;
+        await emitAll(trx, [event], registry);
+        return true;
+      });
+    }
+    const targets = registry.forTopic(event.topic);
+    const at = now();
+    // The last INSERT returns a row only when the UPDATE landed (it selects from it).
+    const rows = await combined(
+      db,
+      {
+        ...args,
+        event_id: newId('evt'),
+        event_topic: event.topic,
+        event_payload: JSON.stringify(event.payload),
+        event_at: at,
+        delivery_ids: targets.map(() => newId('dlv')),
+        delivery_subscribers: targets.map((t) => t.name),
+      },
+      shape,
+    );
+    return rows.length > 0;
+  };
 }
