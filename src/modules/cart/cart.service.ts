@@ -541,7 +541,10 @@ function detailsEdit(current: Cart, changes: Changes): CartEdit | null {
       previous_region_id: current.region_id,
       currency_code: changes.currency_code,
     });
-  return { changes, event: { topic: 'cart.updated', payload } };
+  // Only what changed is written: an address or email sent again as it is is not encrypted again.
+  const changed: Changes = {};
+  for (const key of fields) (changed as Record<string, unknown>)[key] = changes[key];
+  return { changes: changed, event: { topic: 'cart.updated', payload } };
 }
 
 export async function addDiscountCode(deps: Deps, cartId: string, code: string): Promise<Cart> {
