@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.js';
-import { type FieldCrypto, normaliseEmail } from '../../platform/crypto/field-crypto.js';
+import { type FieldCrypto, isEncrypted, normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { prepared } from '../../platform/db/prepared.js';
@@ -123,7 +123,9 @@ export async function completeCart(deps: CheckoutDeps, cartId: string, choice: P
   checkoutFaults.afterAuthorize?.(cart.id);
 
   try {
-    const { order, lines } = await inTransaction(db, (trx) => createOrder(trx, deps.crypto, priced, payment));
+    const { order, lines } = await inTransaction(db, (trx) =>
+      createOrder(trx, deps.crypto, priced, payment, locked),
+    );
     return { order: toOrder(order, lines), payment };
   } catch (error) {
     await compensate(deps, cart.id, payment.id);
@@ -229,6 +231,8 @@ async function createOrder(
   crypto: FieldCrypto,
   priced: PricedCart,
   payment: Payment,
+  /** The cart's row as stored: its personal fields are already sealed (see sealedAgain). */
+  stored: { email: string | null; shipping_address: string | null; billing_address: string | null },
 ): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
   const { cart, totals, discounts } = priced;
   const orderId = newId('ord');
@@ -300,10 +304,12 @@ async function createOrder(
   // Stored encrypted; `order` (in clear) is what the response and the events are built from.
   await insertOrder(trx, {
     ...order,
-    email: crypto.encrypt(order.email),
+    email: sealedAgain(crypto, stored.email) ?? crypto.encrypt(order.email),
     email_index: crypto.blindIndex(ORDER_EMAIL_INDEX, normaliseEmail(order.email)),
-    shipping_address: crypto.encrypt(order.shipping_address),
-    billing_address: crypto.encryptNullable(order.billing_address),
+    shipping_address: sealedAgain(crypto, stored.shipping_address) ?? crypto.encrypt(order.shipping_address),
+    billing_address: order.billing_address
+      ? (sealedAgain(crypto, stored.billing_address) ?? crypto.encrypt(order.billing_address))
+      : null,
   });
   const lines = cart.items.map((item) => {
     const line = totals.lines.get(item.id)!;
@@ -360,6 +366,19 @@ async function createOrder(
     ...(paymentStatus === 'captured' ? [{ topic: 'order.paid', payload: placed }] : []),
   ]);
   return { order, lines };
+}
+
+/**
+ * The order copies the cart's email and addresses: their ciphertext on the cart, when sealed with the
+ * active key, is reused as it is (the same plaintext; the address JSON parses to the same object),
+ * which saves an AES-GCM encryption per field on every completion. Otherwise (a legacy plaintext
+ * value, or a key rotated since) the caller encrypts afresh. No associated data binds a value to its
+ * row, so a copy decrypts like its original.
+ */
+function sealedAgain(crypto: FieldCrypto, stored: string | null): string | null {
+  return stored !== null && isEncrypted(stored) && crypto.keyIdOf(stored) === crypto.activeKeyId()
+    ? stored
+    : null;
 }
 
 /** Step 1's guarded UPDATE (open → completing). Shapes: `anyone` (internal), `guest`, `customer`. */
