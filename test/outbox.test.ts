@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inTransaction } from '../src/platform/db/transaction.js';
 import { replayDeadLetters } from '../src/platform/events/dead-letters.js';
 import { OutboxDispatcher } from '../src/platform/events/dispatcher.js';
-import { emit, updateThenEmit } from '../src/platform/events/outbox.js';
+import { emit, preparedUpdateThenEmit, updateThenEmit } from '../src/platform/events/outbox.js';
 import { type DeliveredEvent, SubscriberRegistry } from '../src/platform/events/subscribers.js';
 import { createLogger } from '../src/platform/logging/logger.js';
 import { createTestContext, type TestContext } from './helpers/test-context.js';
@@ -95,6 +95,70 @@ describe('transactional outbox', () => {
     expect(
       await db.selectFrom('outbox_events').select('id').where('topic', '=', 'other.bumped').execute(),
     ).toHaveLength(1);
+  });
+
+  it('preparedUpdateThenEmit does the same with the UPDATE compiled once per shape', async () => {
+    for (const name of ['first', 'second'])
+      registry.register({ name, topics: ['test.*'], handle: async () => {} });
+    const { db } = context.ctx;
+    await db.insertInto('counters').values({ name: 'test_guard', value: 0 }).execute();
+    const guarded = preparedUpdateThenEmit((db, a: { name: string; from: number; to: number }, shape) => {
+      const update = db.updateTable('counters').set({ value: a.to }).where('name', '=', a.name);
+      return shape === 'guarded' ? update.where('value', '=', a.from) : update;
+    });
+    const bump = (from: number) =>
+      guarded(
+        db,
+        { name: 'test_guard', from, to: from + 1 },
+        'guarded',
+        {
+          topic: 'test.bumped',
+          payload: { from },
+        },
+        registry,
+      );
+    expect(await bump(0)).toBe(true);
+    expect(await bump(0)).toBe(false); // the guard no longer matches: no event
+    expect(await bump(1)).toBe(true);
+    const events = await db
+      .selectFrom('outbox_events')
+      .select(['id', 'payload'])
+      .where('topic', '=', 'test.bumped')
+      .execute();
+    expect(events.map((e) => JSON.parse(e.payload)).sort((a, b) => a.from - b.from)).toEqual([
+      { from: 0 },
+      { from: 1 },
+    ]);
+    const rows = await deliveries(context);
+    for (const event of events)
+      expect(
+        rows
+          .filter((d) => d.event_id === event.id)
+          .map((d) => [d.subscriber, d.status])
+          .sort(),
+      ).toEqual([
+        ['first', 'pending'],
+        ['second', 'pending'],
+      ]);
+    // Another shape, and a topic without subscribers: only the event is written.
+    expect(
+      await guarded(
+        db,
+        { name: 'test_guard', from: 0, to: 9 },
+        '',
+        { topic: 'other.bumped', payload: {} },
+        registry,
+      ),
+    ).toBe(true);
+    expect(
+      await db.selectFrom('counters').select('value').where('name', '=', 'test_guard').executeTakeFirst(),
+    ).toEqual({
+      value: 9,
+    });
+    expect(
+      await db.selectFrom('outbox_events').select('id').where('topic', '=', 'other.bumped').execute(),
+    ).toHaveLength(1);
+    expect(await deliveries(context)).toHaveLength(4);
   });
 
   it('never delivers an event emitted in a rolled-back transaction', async () => {

@@ -75,6 +75,17 @@ describe('prepared queries', () => {
     expect(seen).toEqual([{ name: 'p5', owner: 'even' }]);
   });
 
+  it('shows plugins the first execution of a shape once, not its one-off compile as well', async () => {
+    const observer = new Observer();
+    const db = t.ctx.db.withPlugin(observer);
+    const owners = prepared((db, a: { owner: string }) =>
+      db.selectFrom('leases').select('name').where('owner', '=', a.owner),
+    );
+    expect(await owners(db, { owner: 'odd' })).toHaveLength(2);
+    expect(observer.started).toHaveLength(1);
+    expect(observer.finished).toEqual(observer.started);
+  });
+
   it('refuses a build that puts an argument into the SQL text', async () => {
     const literal = prepared((db, a: { owner: string }) =>
       db

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutFaults, recoverCheckouts } from '../../src/modules/checkout/index.js';
 import { paymentProvidersFor } from '../../src/modules/payments/index.js';
+import { fieldCrypto } from '../../src/platform/crypto/field-crypto.js';
 import { ledgerMismatches } from '../inventory/ledger-check.js';
-import { createStore, owner, readyCart, type Store } from './store-fixture.js';
+import { ADDRESS, createStore, owner, readyCart, type Store } from './store-fixture.js';
 
 describe('checkout', () => {
   let store: Store;
@@ -94,6 +95,43 @@ describe('checkout', () => {
     });
     expect(edit.statusCode).toBe(409);
     expect(await ledgerMismatches(store.ctx.db)).toEqual([]);
+  });
+
+  it('keeps the email and address encrypted on the cart and the order; a PATCH re-encrypts only what changed', async () => {
+    const crypto = await fieldCrypto(store.ctx.db, store.ctx.secrets);
+    const { id } = await readyCart(store, [{ variant: store.variants[0]!, quantity: 1 }]);
+    const stored = () =>
+      store.ctx.db
+        .selectFrom('carts')
+        .select(['email', 'shipping_address'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    const before = await stored();
+    const patched = await store.app.inject({
+      method: 'PATCH',
+      url: `/store/carts/${id}`,
+      payload: { email: 'grace@example.com', shipping_address: ADDRESS },
+    });
+    expect(patched.statusCode).toBe(200);
+    const after = await stored();
+    expect(after.shipping_address).toBe(before.shipping_address); // sent as it was: not written again
+    expect(after.email).not.toBe(before.email);
+    expect(await crypto.decrypt(after.email!)).toBe('grace@example.com');
+
+    const res = await complete(id);
+    expect(res.statusCode).toBe(200);
+    const order = await store.ctx.db
+      .selectFrom('orders')
+      .select(['email', 'shipping_address', 'billing_address'])
+      .where('id', '=', res.json().order.id)
+      .executeTakeFirstOrThrow();
+    expect(order.email).toMatch(/^enc:v1:/);
+    expect(order.shipping_address).toMatch(/^enc:v1:/);
+    expect(await crypto.decrypt(order.email)).toBe('grace@example.com');
+    expect(JSON.parse(await crypto.decrypt(order.shipping_address))).toEqual(
+      res.json().order.shipping_address,
+    );
+    expect(order.billing_address).toBeNull();
   });
 
   it('refuses carts that are not ready, writing nothing', async () => {

@@ -3,9 +3,10 @@ import type { Cache } from '../../platform/cache/cache.js';
 import { type FieldCrypto, normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
+import { prepared, type Scalar } from '../../platform/db/prepared.js';
 import { now } from '../../platform/db/time.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { type DomainEvent, emit, updateThenEmit } from '../../platform/events/outbox.js';
+import { type DomainEvent, emit, preparedUpdateThenEmit } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
 import { currencyCode } from '../../platform/money/index.js';
 import { getVariants } from '../catalog/index.js';
@@ -137,8 +138,23 @@ export async function toCart(row: Selectable<CartTable>, crypto: FieldCrypto): P
   return parseCart({ ...row, email, shipping_address, billing_address });
 }
 
+// Every cart call reads the cart, and every flow creates one: both compiled once (prepared).
+const cartById = prepared((db, a: { id: string }) =>
+  db.selectFrom('carts').selectAll().where('id', '=', a.id),
+);
+/** The guarded UPDATE of mutateCart; the shape is the list of columns set. */
+const updateCartRow = preparedUpdateThenEmit((db, a: Record<string, Scalar>, shape) =>
+  db
+    .updateTable('carts')
+    .set(Object.fromEntries(shape.split(',').map((column) => [column, a[column]])))
+    .where('id', '=', a.id as string)
+    .where('version', '=', a.expected_version as number)
+    .where('status', '=', 'open'),
+);
+const insertCart = prepared((db, a: Selectable<CartTable>) => db.insertInto('carts').values(a));
+
 export async function loadCart(deps: Pick<Deps, 'db' | 'crypto' | 'caller'>, id: string): Promise<Cart> {
-  const row = await deps.db.selectFrom('carts').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await cartById(deps.db, { id });
   if (!row) throw new AppError(CartErrors.CART_NOT_FOUND, `Cart ${id} not found`);
   await assertCartCaller(deps, row);
   return toCart(row, deps.crypto);
@@ -196,7 +212,7 @@ export async function createCart(
     completed_at: null,
   };
   await inTransaction(deps.db, async (trx) => {
-    await trx.insertInto('carts').values(row).execute();
+    await insertCart(trx, row);
     await emit(trx, {
       topic: 'cart.created',
       payload: {
@@ -236,7 +252,7 @@ export interface CartEdit {
  * Read-modify-write of an open cart with optimistic concurrency: the UPDATE only lands if nobody
  * changed the cart since it was read (same `version`); otherwise it re-reads and re-applies, a few times.
  * `change` returns the edit, or null when the cart already is as asked (nothing written, no event).
- * The UPDATE and the edit's event are atomic (updateThenEmit: one statement on PostgreSQL): the event
+ * The UPDATE and the edit's event are atomic (preparedUpdateThenEmit: one statement on PostgreSQL): the event
  * exists exactly when the change does.
  */
 export async function mutateCart(
@@ -254,6 +270,7 @@ export async function mutateCart(
     const { changes, event } = edit;
     const set: Record<string, unknown> = { version: cart.version + 1, updated_at: now() };
     for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
       if (['shipping_option_id', 'customer_id', 'region_id', 'currency_code'].includes(key)) set[key] = value;
       else if (key === 'email') {
         set.email = deps.crypto.encryptNullable(value as string | null);
@@ -262,14 +279,10 @@ export async function mutateCart(
         set[key] = value === null ? null : deps.crypto.encrypt(JSON.stringify(value));
       else set[key] = value === null ? null : JSON.stringify(value);
     }
-    const landed = await updateThenEmit(
+    const landed = await updateCartRow(
       deps.db,
-      deps.db
-        .updateTable('carts')
-        .set(set)
-        .where('id', '=', id)
-        .where('version', '=', cart.version)
-        .where('status', '=', 'open'),
+      { ...set, id, expected_version: cart.version } as Record<string, Scalar>,
+      Object.keys(set).join(','),
       {
         topic: event.topic,
         payload: { cart_id: id, ...event.payload, version: cart.version + 1, updated_at: set.updated_at },
@@ -528,7 +541,10 @@ function detailsEdit(current: Cart, changes: Changes): CartEdit | null {
       previous_region_id: current.region_id,
       currency_code: changes.currency_code,
     });
-  return { changes, event: { topic: 'cart.updated', payload } };
+  // Only what changed is written: an address or email sent again as it is is not encrypted again.
+  const changed: Changes = {};
+  for (const key of fields) (changed as Record<string, unknown>)[key] = changes[key];
+  return { changes: changed, event: { topic: 'cart.updated', payload } };
 }
 
 export async function addDiscountCode(deps: Deps, cartId: string, code: string): Promise<Cart> {

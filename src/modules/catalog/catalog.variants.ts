@@ -1,3 +1,4 @@
+import { prepared } from '../../platform/db/prepared.js';
 import type { DbOrTrx } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/http/errors.js';
 import { CatalogErrors } from './catalog.errors.js';
@@ -19,10 +20,9 @@ export interface CatalogVariant {
   status: 'draft' | 'published' | 'archived';
 }
 
-/** The variants found among `ids` (unknown ids are simply absent), in one statement. */
-export async function getVariants(db: DbOrTrx, ids: readonly string[]): Promise<CatalogVariant[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
+// Every add-to-cart reads its variant: compiled once per id count (prepared).
+const variantRows = prepared((db, a: { ids: string[] }) =>
+  db
     .selectFrom('product_variants as v')
     .innerJoin('products as p', 'p.id', 'v.product_id')
     .select([
@@ -39,8 +39,13 @@ export async function getVariants(db: DbOrTrx, ids: readonly string[]): Promise<
       'p.collection_ids',
       'p.status',
     ])
-    .where('v.id', 'in', [...new Set(ids)])
-    .execute();
+    .where('v.id', 'in', a.ids),
+);
+
+/** The variants found among `ids` (unknown ids are simply absent), in one statement. */
+export async function getVariants(db: DbOrTrx, ids: readonly string[]): Promise<CatalogVariant[]> {
+  if (ids.length === 0) return [];
+  const rows = await variantRows(db, { ids: [...new Set(ids)] });
   return rows.map((r) => ({
     ...r,
     options: parseJson<Record<string, string>>(r.options),

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { Cache } from '../../platform/cache/cache.js';
-import { type FieldCrypto, normaliseEmail } from '../../platform/crypto/field-crypto.js';
+import { type FieldCrypto, isEncrypted, normaliseEmail } from '../../platform/crypto/field-crypto.js';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
+import { prepared } from '../../platform/db/prepared.js';
 import { after, now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { type DomainEvent, emit, emitAll } from '../../platform/events/outbox.js';
@@ -75,18 +76,11 @@ export async function completeCart(deps: CheckoutDeps, cartId: string, choice: P
   const lockedUntil = after(LOCK_MS);
   // Guests resolve to null without a query; a customer's cart locks only for that customer.
   const caller = deps.caller ? await deps.caller() : undefined;
-  let lock = db
-    .updateTable('carts')
-    .set({ status: 'completing', locked_until: lockedUntil, updated_at: now() })
-    .where('id', '=', cartId)
-    .where('status', '=', 'open');
-  if (caller !== undefined)
-    lock = lock.where((eb) =>
-      caller === null
-        ? eb('customer_id', 'is', null)
-        : eb.or([eb('customer_id', 'is', null), eb('customer_id', '=', caller)]),
-    );
-  const locked = await lock.returningAll().executeTakeFirst();
+  const [locked] = await lockCart(
+    db,
+    { id: cartId, locked_until: lockedUntil, at: now(), caller: caller ?? null },
+    caller === undefined ? 'anyone' : caller === null ? 'guest' : 'customer',
+  );
   if (!locked) return alreadyCompleting(deps, cartId);
   const cart = await toCart(locked, deps.crypto);
 
@@ -129,7 +123,9 @@ export async function completeCart(deps: CheckoutDeps, cartId: string, choice: P
   checkoutFaults.afterAuthorize?.(cart.id);
 
   try {
-    const { order, lines } = await inTransaction(db, (trx) => createOrder(trx, deps.crypto, priced, payment));
+    const { order, lines } = await inTransaction(db, (trx) =>
+      createOrder(trx, deps.crypto, priced, payment, locked),
+    );
     return { order: toOrder(order, lines), payment };
   } catch (error) {
     await compensate(deps, cart.id, payment.id);
@@ -235,6 +231,8 @@ async function createOrder(
   crypto: FieldCrypto,
   priced: PricedCart,
   payment: Payment,
+  /** The cart's row as stored: its personal fields are already sealed (see sealedAgain). */
+  stored: { email: string | null; shipping_address: string | null; billing_address: string | null },
 ): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
   const { cart, totals, discounts } = priced;
   const orderId = newId('ord');
@@ -253,11 +251,7 @@ async function createOrder(
   // Uncontended writes first; then the shared rows (the levels of popular variants, the order-number
   // counter), whose PostgreSQL row locks last until the transaction ends.
   const at = now();
-  await trx
-    .updateTable('carts')
-    .set({ status: 'completed', order_id: orderId, completed_at: at, locked_until: null, updated_at: at })
-    .where('id', '=', cart.id)
-    .execute();
+  await markCompleted(trx, { id: cart.id, order_id: orderId, at });
   // commit's events join the completion's own in the one emitAll below.
   const inventoryEvents: DomainEvent[] = [];
   const { committed } = await commit(
@@ -267,12 +261,8 @@ async function createOrder(
   );
   // The number counter is one row every checkout updates: take it as late as possible, so its lock
   // (PostgreSQL) is held only for the last few statements of the transaction.
-  const counter = await trx
-    .updateTable('counters')
-    .set({ value: sql`value + 1` })
-    .where('name', '=', 'order_number')
-    .returning('value')
-    .executeTakeFirstOrThrow();
+  const [counter] = await nextNumber(trx, { name: 'order_number' });
+  if (!counter) throw new Error('the order_number counter is missing');
   const paymentStatus =
     payment.status === 'captured' ? 'captured' : payment.status === 'authorized' ? 'authorized' : 'awaiting';
   const order: OrderRow = {
@@ -312,16 +302,15 @@ async function createOrder(
     updated_at: at,
   };
   // Stored encrypted; `order` (in clear) is what the response and the events are built from.
-  await trx
-    .insertInto('orders')
-    .values({
-      ...order,
-      email: crypto.encrypt(order.email),
-      email_index: crypto.blindIndex(ORDER_EMAIL_INDEX, normaliseEmail(order.email)),
-      shipping_address: crypto.encrypt(order.shipping_address),
-      billing_address: crypto.encryptNullable(order.billing_address),
-    })
-    .execute();
+  await insertOrder(trx, {
+    ...order,
+    email: sealedAgain(crypto, stored.email) ?? crypto.encrypt(order.email),
+    email_index: crypto.blindIndex(ORDER_EMAIL_INDEX, normaliseEmail(order.email)),
+    shipping_address: sealedAgain(crypto, stored.shipping_address) ?? crypto.encrypt(order.shipping_address),
+    billing_address: order.billing_address
+      ? (sealedAgain(crypto, stored.billing_address) ?? crypto.encrypt(order.billing_address))
+      : null,
+  });
   const lines = cart.items.map((item) => {
     const line = totals.lines.get(item.id)!;
     return {
@@ -342,7 +331,21 @@ async function createOrder(
       returned_quantity: 0,
     };
   });
-  await trx.insertInto('order_line_items').values(lines).execute();
+  await insertLines(trx, {
+    ids: lines.map((l) => l.id),
+    order_id: orderId,
+    variant_ids: lines.map((l) => l.variant_id),
+    product_ids: lines.map((l) => l.product_id),
+    titles: lines.map((l) => l.title),
+    skus: lines.map((l) => l.sku),
+    quantities: lines.map((l) => l.quantity),
+    unit_prices: lines.map((l) => l.unit_price),
+    subtotals: lines.map((l) => l.subtotal),
+    discount_totals: lines.map((l) => l.discount_total),
+    tax_rates_bp: lines.map((l) => l.tax_rate_bp),
+    tax_totals: lines.map((l) => l.tax_total),
+    totals: lines.map((l) => l.total),
+  });
   const ids = { visitor_id: cart.visitor_id, session_id: cart.session_id };
   const placed = orderEventPayload(order, lines, ids);
   // One pair of statements for all of the completion's events (see emitAll).
@@ -364,6 +367,100 @@ async function createOrder(
   ]);
   return { order, lines };
 }
+
+/**
+ * The order copies the cart's email and addresses: their ciphertext on the cart, when sealed with the
+ * active key, is reused as it is (the same plaintext; the address JSON parses to the same object),
+ * which saves an AES-GCM encryption per field on every completion. Otherwise (a legacy plaintext
+ * value, or a key rotated since) the caller encrypts afresh. No associated data binds a value to its
+ * row, so a copy decrypts like its original.
+ */
+function sealedAgain(crypto: FieldCrypto, stored: string | null): string | null {
+  return stored !== null && isEncrypted(stored) && crypto.keyIdOf(stored) === crypto.activeKeyId()
+    ? stored
+    : null;
+}
+
+/** Step 1's guarded UPDATE (open → completing). Shapes: `anyone` (internal), `guest`, `customer`. */
+const lockCart = prepared(
+  (db, a: { id: string; locked_until: string; at: string; caller: string | null }, shape) => {
+    const lock = db
+      .updateTable('carts')
+      .set({ status: 'completing', locked_until: a.locked_until, updated_at: a.at })
+      .where('id', '=', a.id)
+      .where('status', '=', 'open');
+    const own =
+      shape === 'anyone'
+        ? lock
+        : lock.where((eb) =>
+            shape === 'guest'
+              ? eb('customer_id', 'is', null)
+              : eb.or([eb('customer_id', 'is', null), eb('customer_id', '=', a.caller)]),
+          );
+    return own.returningAll();
+  },
+);
+
+// The writes of every completion, compiled once per shape (prepared): building and compiling them
+// cost more CPU than SQLite takes to run them.
+const markCompleted = prepared((db, a: { id: string; order_id: string; at: string }) =>
+  db
+    .updateTable('carts')
+    .set({
+      status: 'completed',
+      order_id: a.order_id,
+      completed_at: a.at,
+      locked_until: null,
+      updated_at: a.at,
+    })
+    .where('id', '=', a.id),
+);
+
+const nextNumber = prepared((db, a: { name: string }) =>
+  db.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', a.name).returning('value'),
+);
+
+const insertOrder = prepared((db, a: OrderRow) => db.insertInto('orders').values(a));
+
+const insertLines = prepared(
+  (
+    db,
+    a: {
+      ids: string[];
+      order_id: string;
+      variant_ids: string[];
+      product_ids: string[];
+      titles: string[];
+      skus: Array<string | null>;
+      quantities: number[];
+      unit_prices: number[];
+      subtotals: number[];
+      discount_totals: number[];
+      tax_rates_bp: number[];
+      tax_totals: number[];
+      totals: number[];
+    },
+  ) =>
+    db.insertInto('order_line_items').values(
+      a.ids.map((id, i) => ({
+        id,
+        order_id: a.order_id,
+        variant_id: a.variant_ids[i]!,
+        product_id: a.product_ids[i]!,
+        title: a.titles[i]!,
+        sku: a.skus[i] ?? null,
+        quantity: a.quantities[i]!,
+        unit_price: a.unit_prices[i]!,
+        subtotal: a.subtotals[i]!,
+        discount_total: a.discount_totals[i]!,
+        tax_rate_bp: a.tax_rates_bp[i]!,
+        tax_total: a.tax_totals[i]!,
+        total: a.totals[i]!,
+        fulfilled_quantity: 0,
+        returned_quantity: 0,
+      })),
+    ),
+);
 
 async function reopenIn(trx: Trx, cartId: string): Promise<void> {
   await trx

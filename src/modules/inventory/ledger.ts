@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { dialectOf } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
+import { prepared } from '../../platform/db/prepared.js';
 import { now } from '../../platform/db/time.js';
 import type { Trx } from '../../platform/db/transaction.js';
 import { type DomainEvent, emitAll } from '../../platform/events/outbox.js';
@@ -99,62 +100,34 @@ export async function applyMovements(
         ? -1
         : 1,
   );
-  const values = sql.join(
-    sorted.map(
-      (d) => sql`(${d.variant_id}, ${d.location_id}, cast(${d.on} as integer), cast(${d.res} as integer))`,
-    ),
-  );
-  const postgres = dialectOf(trx) === 'postgres';
-  // PostgreSQL: lock the levels in key order first (a materialized CTE runs its ORDER BY … FOR
-  // UPDATE as written); the UPDATE then touches only rows this statement already holds.
-  const lock = postgres
-    ? sql`, locked as materialized (
-        select l.variant_id, l.location_id from inventory_levels l
-        join v on l.variant_id = v.variant_id and l.location_id = v.location_id
-        order by l.variant_id, l.location_id for update of l)`
-    : sql``;
-  const onlyLocked = postgres
-    ? sql`and exists (select 1 from locked k where k.variant_id = inventory_levels.variant_id and k.location_id = inventory_levels.location_id)`
-    : sql``;
-  const keep = options.keepAvailable
-    ? sql`and inventory_levels.on_hand + v.d_on - (inventory_levels.reserved + v.d_res) >= 0`
-    : sql``;
   // Ledger rows first, the contended level UPDATE last: PostgreSQL holds the level locks from the
   // UPDATE to the end of the transaction, so the less that follows it, the shorter other checkouts of
   // the same variants wait.
   const ids = movements.map(() => newId('mov'));
-  await trx
-    .insertInto('inventory_movements')
-    .values(
-      movements.map((m, i) => ({
-        id: ids[i]!,
-        variant_id: m.variant_id,
-        location_id: m.location_id,
-        kind: m.kind,
-        on_hand_delta: m.on_hand_delta,
-        reserved_delta: m.reserved_delta,
-        reason: m.reason,
-        actor: m.actor,
-        reference_type: m.reference_type ?? null,
-        reference_id: m.reference_id ?? null,
-        created_at: at,
-      })),
-    )
-    .execute();
-  const { rows } = await sql<LevelAfter & { variant_id: string; location_id: string }>`
-    with v (variant_id, location_id, d_on, d_res) as (values ${values})${lock}
-    update inventory_levels
-       set on_hand = inventory_levels.on_hand + v.d_on,
-           reserved = inventory_levels.reserved + v.d_res,
-           updated_at = ${at}
-      from v
-     where inventory_levels.variant_id = v.variant_id
-       and inventory_levels.location_id = v.location_id
-       and inventory_levels.on_hand + v.d_on >= 0
-       and inventory_levels.reserved + v.d_res >= 0
-       ${keep} ${onlyLocked}
-    returning inventory_levels.variant_id, inventory_levels.location_id,
-              inventory_levels.on_hand, inventory_levels.reserved`.execute(trx);
+  await insertMovements(trx, {
+    ids,
+    variant_ids: movements.map((m) => m.variant_id),
+    location_ids: movements.map((m) => m.location_id),
+    kinds: movements.map((m) => m.kind),
+    on_hand_deltas: movements.map((m) => m.on_hand_delta),
+    reserved_deltas: movements.map((m) => m.reserved_delta),
+    reasons: movements.map((m) => m.reason),
+    actors: movements.map((m) => m.actor),
+    reference_types: movements.map((m) => m.reference_type ?? null),
+    reference_ids: movements.map((m) => m.reference_id ?? null),
+    at,
+  });
+  const rows = await updateLevels(
+    trx,
+    {
+      variant_ids: sorted.map((d) => d.variant_id),
+      location_ids: sorted.map((d) => d.location_id),
+      d_on: sorted.map((d) => d.on),
+      d_res: sorted.map((d) => d.res),
+      at,
+    },
+    options.keepAvailable ? 'keep' : '',
+  );
   if (rows.length !== sorted.length) {
     // Refused: the transaction is about to roll back, but a caller that goes on must find no trace.
     await trx.deleteFrom('inventory_movements').where('id', 'in', ids).execute();
@@ -199,6 +172,91 @@ export async function applyMovements(
   return { levels, events };
 }
 
+// Every reservation, commit and release runs these two: compiled once per row count (prepared).
+const insertMovements = prepared(
+  (
+    db,
+    a: {
+      ids: string[];
+      variant_ids: string[];
+      location_ids: string[];
+      kinds: string[];
+      on_hand_deltas: number[];
+      reserved_deltas: number[];
+      reasons: string[];
+      actors: string[];
+      reference_types: Array<string | null>;
+      reference_ids: Array<string | null>;
+      at: string;
+    },
+  ) =>
+    db.insertInto('inventory_movements').values(
+      a.ids.map((id, i) => ({
+        id,
+        variant_id: a.variant_ids[i]!,
+        location_id: a.location_ids[i]!,
+        kind: a.kinds[i] as MovementKind,
+        on_hand_delta: a.on_hand_deltas[i]!,
+        reserved_delta: a.reserved_deltas[i]!,
+        reason: a.reasons[i]!,
+        actor: a.actors[i]!,
+        reference_type: a.reference_types[i] ?? null,
+        reference_id: a.reference_ids[i] ?? null,
+        created_at: a.at,
+      })),
+    ),
+);
+
+/**
+ * The guarded UPDATE of the levels (see applyMovements), one row per (variant, location) in key
+ * order. Shape `keep`: also keep on hand − reserved >= 0.
+ */
+const updateLevels = prepared(
+  (
+    db,
+    a: { variant_ids: string[]; location_ids: string[]; d_on: number[]; d_res: number[]; at: string },
+    shape,
+  ) => {
+    const values = sql.join(
+      a.variant_ids.map(
+        (variantId, i) =>
+          sql`(${variantId}, ${a.location_ids[i]}, cast(${a.d_on[i]} as integer), cast(${a.d_res[i]} as integer))`,
+      ),
+    );
+    const postgres = dialectOf(db) === 'postgres';
+    // PostgreSQL: lock the levels in key order first (a materialized CTE runs its ORDER BY … FOR
+    // UPDATE as written); the UPDATE then touches only rows this statement already holds.
+    const lock = postgres
+      ? sql`, locked as materialized (
+        select l.variant_id, l.location_id from inventory_levels l
+        join v on l.variant_id = v.variant_id and l.location_id = v.location_id
+        order by l.variant_id, l.location_id for update of l)`
+      : sql``;
+    const onlyLocked = postgres
+      ? sql`and exists (select 1 from locked k where k.variant_id = inventory_levels.variant_id and k.location_id = inventory_levels.location_id)`
+      : sql``;
+    const keep =
+      shape === 'keep'
+        ? sql`and inventory_levels.on_hand + v.d_on - (inventory_levels.reserved + v.d_res) >= 0`
+        : sql``;
+    const statement = sql<LevelAfter & { variant_id: string; location_id: string }>`
+    with v (variant_id, location_id, d_on, d_res) as (values ${values})${lock}
+    update inventory_levels
+       set on_hand = inventory_levels.on_hand + v.d_on,
+           reserved = inventory_levels.reserved + v.d_res,
+           updated_at = ${a.at}
+      from v
+     where inventory_levels.variant_id = v.variant_id
+       and inventory_levels.location_id = v.location_id
+       and inventory_levels.on_hand + v.d_on >= 0
+       and inventory_levels.reserved + v.d_res >= 0
+       ${keep} ${onlyLocked}
+    returning inventory_levels.variant_id, inventory_levels.location_id,
+              inventory_levels.on_hand, inventory_levels.reserved`;
+    return { compile: () => statement.compile(db) };
+  },
+);
+
 /** Creates the (variant, location) level at zero if it does not exist yet; safe under concurrency. */
 export async function ensureLevel(trx: Trx, variantId: string, locationId: string): Promise<void> {
   await trx
@@ -214,10 +272,13 @@ export async function thresholds(
   variantIds: readonly string[],
 ): Promise<Map<string, number | null>> {
   if (variantIds.length === 0) return new Map();
-  const rows = await trx
-    .selectFrom('inventory_items')
-    .select(['variant_id', 'low_stock_threshold'])
-    .where('variant_id', 'in', [...variantIds])
-    .execute();
+  const rows = await thresholdRows(trx, { ids: [...variantIds] });
   return new Map(rows.map((r) => [r.variant_id, r.low_stock_threshold]));
 }
+
+const thresholdRows = prepared((db, a: { ids: string[] }) =>
+  db
+    .selectFrom('inventory_items')
+    .select(['variant_id', 'low_stock_threshold'])
+    .where('variant_id', 'in', a.ids),
+);

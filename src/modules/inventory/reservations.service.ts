@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { lockRows } from '../../platform/db/lock.js';
+import { prepared } from '../../platform/db/prepared.js';
 import { now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { type DomainEvent, emit, emitAll } from '../../platform/events/outbox.js';
@@ -73,30 +74,17 @@ export async function reserve(trx: Trx, input: ReserveInput): Promise<ReserveRes
     tracked.filter((id) => items.get(id)!.allow_backorder || items.get(id)!.allow_preorder),
   );
 
-  const locations = await trx
-    .selectFrom('stock_locations as s')
-    .innerJoin('stock_location_regions as r', 'r.location_id', 's.id')
-    .select(['s.id', 's.priority'])
-    .where('r.region_id', '=', input.region_id)
-    .where('s.active', '=', 1)
-    .execute();
+  const locations = await servingLocations(trx, { region_id: input.region_id });
   const lines = tracked.map((variant_id) => ({ variant_id, quantity: requested.get(variant_id)! }));
   const planNow = async (locked: boolean) => {
-    const read = trx
-      .selectFrom('inventory_levels')
-      .select(['variant_id', 'location_id', 'on_hand', 'reserved'])
-      .where('variant_id', 'in', tracked)
-      .where(
-        'location_id',
-        'in',
-        locations.map((l) => l.id),
-      )
-      .orderBy('variant_id')
-      .orderBy('location_id');
     const levels =
       tracked.length === 0 || locations.length === 0
         ? []
-        : await (locked ? lockRows(trx, read) : read).execute();
+        : await levelRows(
+            trx,
+            { variant_ids: tracked, location_ids: locations.map((l) => l.id) },
+            locked ? 'locked' : '',
+          );
     const planLocations: PlanLocation[] = locations.map((l) => ({
       id: l.id,
       priority: l.priority,
@@ -139,21 +127,18 @@ export async function reserve(trx: Trx, input: ReserveInput): Promise<ReserveRes
       expires_at: input.expires_at,
     }));
     if (reservations.length > 0)
-      await trx
-        .insertInto('inventory_reservations')
-        .values(
-          reservations.map((r) => ({
-            ...r,
-            status: 'active' as const,
-            reference_type: input.reference_type,
-            reference_id: input.reference_id,
-            actor: input.actor,
-            reason: input.reason,
-            created_at: at,
-            updated_at: at,
-          })),
-        )
-        .execute();
+      await insertReservations(trx, {
+        ids: reservations.map((r) => r.id),
+        variant_ids: reservations.map((r) => r.variant_id),
+        location_ids: reservations.map((r) => r.location_id),
+        quantities: reservations.map((r) => r.quantity),
+        expires_at: input.expires_at,
+        reference_type: input.reference_type,
+        reference_id: input.reference_id,
+        actor: input.actor,
+        reason: input.reason,
+        at,
+      });
     const backordered = [...plan.unfilled].map(([variant_id, quantity]) => ({ variant_id, quantity }));
     const eventIds = await emitAll(trx, [
       {
@@ -219,18 +204,86 @@ interface Reference {
 }
 
 async function activeReservations(trx: Trx, ref: Reference): Promise<InventoryReservationTable[]> {
-  return lockRows(
-    trx,
-    trx
+  return activeRows(trx, { reference_type: ref.reference_type, reference_id: ref.reference_id });
+}
+
+// The statements of every checkout's reserve and commit, compiled once per shape (prepared). The
+// locking reads are built on the transaction, so PostgreSQL's shapes carry FOR UPDATE (see lockRows).
+const servingLocations = prepared((db, a: { region_id: string }) =>
+  db
+    .selectFrom('stock_locations as s')
+    .innerJoin('stock_location_regions as r', 'r.location_id', 's.id')
+    .select(['s.id', 's.priority'])
+    .where('r.region_id', '=', a.region_id)
+    .where('s.active', '=', 1),
+);
+
+const levelRows = prepared((db, a: { variant_ids: string[]; location_ids: string[] }, shape) => {
+  const read = db
+    .selectFrom('inventory_levels')
+    .select(['variant_id', 'location_id', 'on_hand', 'reserved'])
+    .where('variant_id', 'in', a.variant_ids)
+    .where('location_id', 'in', a.location_ids)
+    .orderBy('variant_id')
+    .orderBy('location_id');
+  return shape === 'locked' ? lockRows(db as Trx, read) : read;
+});
+
+const insertReservations = prepared(
+  (
+    db,
+    a: {
+      ids: string[];
+      variant_ids: string[];
+      location_ids: string[];
+      quantities: number[];
+      expires_at: string | null;
+      reference_type: string;
+      reference_id: string;
+      actor: string;
+      reason: string;
+      at: string;
+    },
+  ) =>
+    db.insertInto('inventory_reservations').values(
+      a.ids.map((id, i) => ({
+        id,
+        variant_id: a.variant_ids[i]!,
+        location_id: a.location_ids[i]!,
+        quantity: a.quantities[i]!,
+        expires_at: a.expires_at,
+        status: 'active' as const,
+        reference_type: a.reference_type,
+        reference_id: a.reference_id,
+        actor: a.actor,
+        reason: a.reason,
+        created_at: a.at,
+        updated_at: a.at,
+      })),
+    ),
+);
+
+const activeRows = prepared((db, a: { reference_type: string; reference_id: string }) =>
+  lockRows(
+    db as Trx,
+    db
       .selectFrom('inventory_reservations')
       .selectAll()
-      .where('reference_type', '=', ref.reference_type)
-      .where('reference_id', '=', ref.reference_id)
+      .where('reference_type', '=', a.reference_type)
+      .where('reference_id', '=', a.reference_id)
       .where('status', '=', 'active')
       .orderBy('variant_id')
       .orderBy('location_id'),
-  ).execute();
-}
+  ),
+);
+
+const closeRows = prepared((db, a: { ids: string[]; status: string; at: string }) =>
+  db
+    .updateTable('inventory_reservations')
+    .set({ status: a.status as InventoryReservationTable['status'], updated_at: a.at })
+    .where('id', 'in', a.ids)
+    .where('status', '=', 'active'),
+);
 
 /**
  * Closes reservations: one guarded UPDATE of the levels, one ledger INSERT, one status UPDATE,
@@ -248,16 +301,7 @@ async function closeReservations(
 ): Promise<DomainEvent[]> {
   const limits = await thresholds(trx, [...new Set(rows.map((r) => r.variant_id))]);
   // The reservation rows are the caller's own (locked above); the shared level rows are written last.
-  await trx
-    .updateTable('inventory_reservations')
-    .set({ status: outcome.status, updated_at: now() })
-    .where(
-      'id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .where('status', '=', 'active')
-    .execute();
+  await closeRows(trx, { ids: rows.map((r) => r.id), status: outcome.status, at: now() });
   const moved = await applyMovements(
     trx,
     rows.map((row) => ({

@@ -54,13 +54,18 @@ export function assertQuantity(value: number, field: string, options: { min: num
   return value;
 }
 
+// Read by every reservation: compiled once per id count (prepared).
+const itemRows = prepared((db, a: { ids: string[] }) =>
+  db.selectFrom('inventory_items').selectAll().where('variant_id', 'in', a.ids),
+);
+
 export async function getInventoryItems(
   db: DbOrTrx,
   variantIds: readonly string[],
 ): Promise<Map<string, InventoryItem>> {
   const ids = [...new Set(variantIds)];
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('inventory_items').selectAll().where('variant_id', 'in', ids).execute();
+  const rows = await itemRows(db, { ids });
   const byId = new Map(rows.map((r) => [r.variant_id, r]));
   return new Map(ids.map((id) => [id, toItem(id, byId.get(id))]));
 }

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
+import { prepared } from '../../platform/db/prepared.js';
 import { now } from '../../platform/db/time.js';
 import { type DbOrTrx, inTransaction, type Trx } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
@@ -129,7 +130,7 @@ export async function initiatePayment(
 ): Promise<{ payment: Payment; client_data: Record<string, unknown> }> {
   const { row, opened: result } = await openPayment(providers, input);
   await inTransaction(db, async (trx) => {
-    await trx.insertInto('payments').values(row).execute();
+    await insertPayment(trx, row);
     await emit(trx, { topic: 'payment.initiated', payload: eventPayload(row) });
   });
   return { payment: toPayment(row), client_data: result.client_data };
@@ -345,6 +346,9 @@ export async function listPayments(
   return rows.map(toPayment);
 }
 
+// Every checkout writes one payment row: the insert is compiled once (prepared).
+const insertPayment = prepared((db, a: Selectable<PaymentTable>) => db.insertInto('payments').values(a));
+
 /**
  * Opens and authorizes a payment in one go (checkout without an earlier payment session): both
  * provider calls first, then ONE row and ONE event with the outcome, so the hot path writes little.
@@ -363,7 +367,7 @@ export async function initiateAndAuthorize(
   } catch (error) {
     // The provider may hold an open intent/order: keep the row so it can be voided or retried.
     await inTransaction(db, async (trx) => {
-      await trx.insertInto('payments').values(row).execute();
+      await insertPayment(trx, row);
       await emit(trx, { topic: 'payment.initiated', payload: eventPayload(row) });
     });
     throw error;
@@ -380,7 +384,7 @@ export async function initiateAndAuthorize(
     topic = `payment.${result.outcome}`;
   }
   await inTransaction(db, async (trx) => {
-    await trx.insertInto('payments').values(row).execute();
+    await insertPayment(trx, row);
     await emit(trx, { topic, payload: eventPayload(row) });
   });
   const payment = toPayment(row);

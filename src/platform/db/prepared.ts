@@ -2,7 +2,7 @@ import { type Compilable, type CompiledQuery, createQueryId, type RootOperationN
 import { dialectOf } from './database.js';
 import type { DbOrTrx } from './transaction.js';
 
-type Scalar = string | number | null;
+export type Scalar = string | number | null;
 export type PreparedArgs = Record<string, Scalar | readonly Scalar[]>;
 
 const MARK = '\u0000stratus:';
@@ -40,7 +40,8 @@ export function prepared<A extends PreparedArgs, R>(
     const key = shapeKey(db, args, shape);
     let template = templates.get(key);
     if (!template) {
-      template = compileTemplate(build(db, markers(args), shape).compile());
+      // Built without plugins: they see each execution below, not this one-off compile as well.
+      template = compileTemplate(build(db.withoutPlugins(), markers(args), shape).compile());
       if (templates.size < MAX_SHAPES) templates.set(key, template);
     }
     const parameters = template.bind.map((b) =>

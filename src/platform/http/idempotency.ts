@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldCrypto } from '../crypto/field-crypto.js';
 import { registerEncryptedColumns } from '../crypto/key-rotation.js';
 import type { Db } from '../db/database.js';
+import { prepared } from '../db/prepared.js';
 import { after, now } from '../db/time.js';
 import type { DbOrTrx } from '../db/transaction.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
@@ -77,24 +78,15 @@ export async function claimIdempotencyKey(db: Db, options: ClaimOptions): Promis
   const deadline = Date.now() + (options.waitMs ?? 15_000);
   for (let round = 0; ; round++) {
     const at = now();
-    const inserted = await db
-      .insertInto('idempotency_keys')
-      .values({
-        id: `${options.scope} ${options.key}`,
-        resource_id: null,
-        scope: options.scope,
-        key: options.key,
-        request_hash: options.requestHash,
-        status: 'in_progress',
-        response_status: null,
-        response_body: null,
-        locked_until: after(lockMs),
-        created_at: at,
-        updated_at: at,
-      })
-      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { kind: 'execute' };
+    const inserted = await claimRow(db, {
+      id: `${options.scope} ${options.key}`,
+      scope: options.scope,
+      key: options.key,
+      request_hash: options.requestHash,
+      locked_until: after(lockMs),
+      at,
+    });
+    if (inserted.length === 1) return { kind: 'execute' };
 
     const row = await db
       .selectFrom('idempotency_keys')
@@ -140,19 +132,59 @@ export async function completeIdempotencyKey(
   body: string,
   resourceId: string | null = null,
 ): Promise<void> {
-  await db
-    .updateTable('idempotency_keys')
-    .set({
-      status: 'completed',
-      response_status: status,
-      response_body: body,
-      resource_id: resourceId,
-      updated_at: now(),
-    })
-    .where('scope', '=', claim.scope)
-    .where('key', '=', claim.key)
-    .execute();
+  await completeRow(db, {
+    scope: claim.scope,
+    key: claim.key,
+    status,
+    body,
+    resource_id: resourceId,
+    at: now(),
+  });
 }
+
+// Every unsafe store call claims and completes a key: both statements are compiled once (prepared).
+const claimRow = prepared(
+  (
+    db,
+    a: { id: string; scope: string; key: string; request_hash: string; locked_until: string; at: string },
+  ) =>
+    db
+      .insertInto('idempotency_keys')
+      .values({
+        id: a.id,
+        resource_id: null,
+        scope: a.scope,
+        key: a.key,
+        request_hash: a.request_hash,
+        status: 'in_progress',
+        response_status: null,
+        response_body: null,
+        locked_until: a.locked_until,
+        created_at: a.at,
+        updated_at: a.at,
+      })
+      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+      // A row comes back only when this call inserted it (a conflict returns none).
+      .returning('key'),
+);
+
+const completeRow = prepared(
+  (
+    db,
+    a: { scope: string; key: string; status: number; body: string; resource_id: string | null; at: string },
+  ) =>
+    db
+      .updateTable('idempotency_keys')
+      .set({
+        status: 'completed',
+        response_status: a.status,
+        response_body: a.body,
+        resource_id: a.resource_id,
+        updated_at: a.at,
+      })
+      .where('scope', '=', a.scope)
+      .where('key', '=', a.key),
+);
 
 /** Forgets a claim whose request failed on our side, so a retry runs again. */
 export async function abandonIdempotencyKey(db: Db, claim: IdempotencyClaim): Promise<void> {
