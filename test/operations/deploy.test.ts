@@ -98,6 +98,9 @@ describe.skipIf(testDialect !== 'sqlite')('deployment files', () => {
     for (const name of ['nginx', 'postgres', 'redis', 'worker'])
       expect(services[name].healthcheck, name).toBeDefined();
     expect(services.app1.environment.REDIS_URL).toMatch(/^redis:\/\/redis:/);
+    // Exactly the nginx hop is trusted, so a client cannot choose its own address.
+    const { STRATUS_TRUST_PROXY } = services.app1.environment;
+    expect(loadConfig({ STRATUS_TRUST_PROXY }).http.trustProxy).toBe(1);
     expect(services.app1.depends_on.migrate.condition).toBe('service_completed_successfully');
     for (const mount of [
       ...services.postgres.volumes,
@@ -162,6 +165,7 @@ describe.skipIf(testDialect !== 'sqlite')('deployment files', () => {
     expect(config.backup.target).toBe('s3://stratus-backups/prod');
     expect(config.drainDelayMs).toBe(5000);
     expect(config.inProcessWorker).toBe(false);
+    expect(config.http.trustProxy).toBe(1);
   });
 });
 
