@@ -16,6 +16,7 @@ import * as m0400 from './0400_analytics.js';
 import * as m0410 from './0410_analytics_distinct.js';
 import * as m0500 from './0500_metering.js';
 import * as m0501 from './0501_probes.js';
+import * as m0530 from './0530_carts_activity.js';
 
 /**
  * The ordered, portable migration set (SQLite and PostgreSQL alike: TEXT ids and timestamps,
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '0410_analytics_distinct': m0410,
   '0500_metering': m0500,
   '0501_probes': m0501,
+  '0530_carts_activity': m0530,
 };

@@ -4,7 +4,6 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/config.js';
-import { registerActiveCartsSource } from '../../src/modules/metering/index.js';
 import { root } from '../helpers/processes.js';
 import { createTestApp, type TestApp, testDialect } from '../helpers/test-context.js';
 
@@ -177,7 +176,6 @@ describe.skipIf(testDialect !== 'sqlite')('grafana dashboard', () => {
   afterAll(() => t.close());
 
   it('only charts metric families that /metrics exposes', async () => {
-    registerActiveCartsSource(async () => 0);
     await t.app.inject({ url: '/health/live' });
     const scrape = (await t.app.inject({ url: '/metrics' })).body;
     const families = new Set([...scrape.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
