@@ -69,7 +69,11 @@ describe('usage recorded where it happens', () => {
     const deps = await identityDeps(store.ctx);
     const before = (await today()).emails_sent ?? 0;
     // Registration mails a verification link; a reset request for the account mails a reset link.
-    await registerCustomer(deps, { email: 'metered@example.test', password: 'battery staple horse lamp' }, meta);
+    await registerCustomer(
+      deps,
+      { email: 'metered@example.test', password: 'battery staple horse lamp' },
+      meta,
+    );
     const reset = await store.app.inject({
       method: 'POST',
       url: '/store/auth/password-reset',
