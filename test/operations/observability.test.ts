@@ -89,6 +89,21 @@ describe('metrics endpoint', () => {
       expect(name).toMatch(/^[a-z_][a-z0-9_]*$/);
       if (type === 'counter') expect(name).toMatch(/_total$/);
     }
+    // Prometheus sets `job` and `instance` on every target (an exposed one becomes `exported_job`)
+    // and reserves names starting with `__`: no family may use them, whether or not it has samples.
+    const reserved = (label: string) => label === 'job' || label === 'instance' || label.startsWith('__');
+    const declared = t.ctx.metrics.registry
+      .getMetricsAsArray()
+      .flatMap((m) => ((m as unknown as { labelNames?: string[] }).labelNames ?? []).map((l) => [m.name, l]));
+    expect(declared.length).toBeGreaterThan(10);
+    expect(declared.filter(([, label]) => reserved(label!))).toEqual([]);
+    const exposed = samples.flatMap((s) =>
+      [...(s.match(/^[a-z_0-9]+\{(.*)\}/)?.[1] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map(
+        (m) => m[1]!,
+      ),
+    );
+    expect(exposed).toContain('job_name');
+    expect(exposed.filter(reserved)).toEqual([]);
     const line = (prefix: string) => samples.find((s) => s.startsWith(prefix));
     expect(
       line('stratus_http_requests_total{method="GET",route="/health/ready",status_code="200"} 1'),
@@ -99,8 +114,8 @@ describe('metrics endpoint', () => {
     expect(line('stratus_db_query_duration_seconds_count{operation="select"}')).toBeDefined();
     expect(line('stratus_outbox_deliveries{subscriber="test.sink",status="pending"} 1')).toBeDefined();
     expect(line('stratus_outbox_oldest_undelivered_age_seconds{subscriber="test.sink"}')).toBeDefined();
-    expect(line('stratus_job_runs_total{job="demo.job"} 3')).toBeDefined();
-    expect(line('stratus_job_failures_total{job="demo.job"} 1')).toBeDefined();
+    expect(line('stratus_job_runs_total{job_name="demo.job"} 3')).toBeDefined();
+    expect(line('stratus_job_failures_total{job_name="demo.job"} 1')).toBeDefined();
     expect(line('stratus_cache_hits_total 1')).toBeDefined();
     expect(line('stratus_cache_misses_total 1')).toBeDefined();
     expect(line('stratus_metrics_collect_errors 0')).toBeDefined();

@@ -75,7 +75,7 @@ function instrument(job: JobDefinition, options: { metrics?: Metrics; tracer?: T
         throw error;
       } finally {
         metrics?.jobDuration.observe(
-          { job: job.name, status },
+          { job_name: job.name, status },
           Number(process.hrtime.bigint() - started) / 1e9,
         );
       }
