@@ -91,6 +91,11 @@ export interface Config {
     target: string | undefined;
     s3: { endpoint: string | undefined; region: string; forcePathStyle: boolean };
     retention: { daily: number; weekly: number; monthly: number };
+    /**
+     * Whether the worker's `backups.scheduled` job takes the nightly backup. Off where the platform
+     * schedules `stratus backup run` itself (the Kubernetes CronJob), so one mechanism runs.
+     */
+    scheduled: boolean;
   };
   costs: UnitPrices;
 }
@@ -282,6 +287,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         weekly: integer(env, 'STRATUS_BACKUP_KEEP_WEEKLY', 4, 0, 520),
         monthly: integer(env, 'STRATUS_BACKUP_KEEP_MONTHLY', 12, 0, 1200),
       },
+      scheduled: flag(env, 'STRATUS_BACKUP_SCHEDULED', true),
     },
     costs: {
       currency: text(env, 'STRATUS_COST_CURRENCY', 'eur').toLowerCase(),

@@ -98,8 +98,11 @@ describe.skipIf(testDialect !== 'sqlite')('deployment files', () => {
       expect(services[name].healthcheck, name).toBeDefined();
     expect(services.app1.environment.REDIS_URL).toMatch(/^redis:\/\/redis:/);
     // Exactly the nginx hop is trusted, so a client cannot choose its own address.
-    const { STRATUS_TRUST_PROXY } = services.app1.environment;
+    const { STRATUS_TRUST_PROXY, STRATUS_BACKUP_SCHEDULED } = services.worker.environment;
     expect(loadConfig({ STRATUS_TRUST_PROXY }).http.trustProxy).toBe(1);
+    // No cron here: the worker's backups.scheduled job takes the nightly backup into the volume.
+    expect(services.worker.environment.STRATUS_BACKUP_TARGET).toBe('/backups');
+    expect(loadConfig({ STRATUS_BACKUP_SCHEDULED }).backup.scheduled).toBe(true);
     expect(services.app1.depends_on.migrate.condition).toBe('service_completed_successfully');
     for (const mount of [
       ...services.postgres.volumes,
@@ -165,6 +168,10 @@ describe.skipIf(testDialect !== 'sqlite')('deployment files', () => {
     expect(config.drainDelayMs).toBe(5000);
     expect(config.inProcessWorker).toBe(false);
     expect(config.http.trustProxy).toBe(1);
+    // One backup mechanism: the CronJob runs it, the worker's scheduled job stands down.
+    expect(config.backup.scheduled).toBe(false);
+    const cron = all.find((m) => m.kind === 'CronJob' && m.metadata.name === 'stratus-backup')!;
+    expect(JSON.stringify(cron.spec)).toContain('backup run');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Config } from '../../config/config.js';
+import type { Secrets } from '../../config/secrets.js';
 import type { Cache } from '../cache/cache.js';
 import type { Db } from '../db/database.js';
 import { OutboxDispatcher } from '../events/dispatcher.js';
@@ -24,6 +25,8 @@ export interface Worker {
 export function createWorker(options: {
   db: Db;
   config: Config;
+  /** The data key and session secret, for jobs that need them (the backup key must differ). */
+  secrets?: Secrets;
   logger: Logger;
   cache?: Cache;
   registry?: SubscriberRegistry;
@@ -42,6 +45,7 @@ export function createWorker(options: {
   const scheduler = new Scheduler({
     db,
     logger: logger.child({ component: 'scheduler' }),
+    ...(options.secrets ? { context: { config, secrets: options.secrets } } : {}),
     jobs: (options.jobs ?? [outboxPruneJob, idempotencyPruneJob, ...registeredJobs()]).map((job) =>
       instrument(job, options),
     ),
