@@ -98,6 +98,12 @@ describe.skipIf(testDialect !== 'sqlite')('deployment files', () => {
       expect(services[name].healthcheck, name).toBeDefined();
     expect(services.app1.environment.REDIS_URL).toMatch(/^redis:\/\/redis:/);
     // Exactly the nginx hop is trusted, so a client cannot choose its own address.
+    // The worker is probed over HTTP on the port it serves its probes on.
+    const workerPort = services.worker.environment.STRATUS_WORKER_METRICS_PORT;
+    expect(workerPort).toMatch(/^\d+$/);
+    const probe = services.worker.healthcheck.test.join(' ');
+    expect(probe).toContain(`http://127.0.0.1:${workerPort}/health/live`);
+    expect(probe).not.toContain('process.exit(0)"');
     const { STRATUS_TRUST_PROXY, STRATUS_BACKUP_SCHEDULED } = services.worker.environment;
     expect(loadConfig({ STRATUS_TRUST_PROXY }).http.trustProxy).toBe(1);
     // No cron here: the worker's backups.scheduled job takes the nightly backup into the volume.
@@ -141,6 +147,17 @@ describe.skipIf(testDialect !== 'sqlite')('deployment files', () => {
     expect(container.resources.requests.cpu).toBeDefined();
     expect(container.resources.limits.memory).toBeDefined();
     expect(pod.spec.securityContext.runAsNonRoot).toBe(true);
+    // The worker: an HTTP liveness probe on the port STRATUS_WORKER_METRICS_PORT opens, and scraped there.
+    const worker = byKind('Deployment').find((d) => d.metadata.name === 'stratus-worker')!.spec!.template;
+    const workerContainer = worker.spec.containers[0];
+    const port = workerContainer.env.find(
+      (e: { name: string }) => e.name === 'STRATUS_WORKER_METRICS_PORT',
+    ).value;
+    const named = workerContainer.ports.find((p: { name: string }) => p.name === 'metrics');
+    expect(String(named.containerPort)).toBe(port);
+    for (const probe of [workerContainer.livenessProbe, workerContainer.startupProbe])
+      expect(probe.httpGet).toEqual({ path: '/health/live', port: 'metrics' });
+    expect(worker.metadata.annotations['prometheus.io/port']).toBe(port);
     const service = byKind('Service')[0]!;
     expect(service.spec!.selector).toEqual(pod.metadata.labels);
     const hpa = byKind('HorizontalPodAutoscaler')[0]!;

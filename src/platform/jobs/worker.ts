@@ -16,6 +16,8 @@ import { type JobDefinition, Scheduler } from './scheduler.js';
 export interface Worker {
   dispatcher: OutboxDispatcher;
   scheduler: Scheduler;
+  /** True from start() until stop() is called: what the worker's liveness probe reports. */
+  readonly running: boolean;
   start(): void;
   /** Stops claiming, waits for in-flight deliveries and jobs, and releases leadership. */
   stop(): Promise<void>;
@@ -50,14 +52,20 @@ export function createWorker(options: {
       instrument(job, options),
     ),
   });
+  let running = false;
   return {
     dispatcher,
     scheduler,
+    get running() {
+      return running;
+    },
     start() {
       dispatcher.start();
       scheduler.start();
+      running = true;
     },
     async stop() {
+      running = false;
       await Promise.all([dispatcher.stop(), scheduler.stop()]);
     },
   };
