@@ -173,7 +173,7 @@ describe('request logs', () => {
 });
 
 describe('tracing', () => {
-  it('exports HTTP and DB spans over OTLP when switched on', async () => {
+  it('exports HTTP, DB and job spans over OTLP when switched on', async () => {
     const received: string[] = [];
     const collector = createServer((req: IncomingMessage, res) => {
       let body = '';
@@ -186,6 +186,7 @@ describe('tracing', () => {
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const port = (collector.address() as AddressInfo).port;
     const t = await createTestContext({
+      worker: true,
       env: { STRATUS_TRACING: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
     });
     const app = await buildApp(t.ctx);
@@ -196,6 +197,15 @@ describe('tracing', () => {
     try {
       const res = await app.inject({ url: '/store/leases' });
       expect(res.statusCode).toBe(200);
+      // A scheduled job runs as the leader runs it: take leadership, make the job due, tick.
+      const scheduler = t.runtime.worker!.scheduler;
+      await scheduler.tick();
+      await t.ctx.db
+        .updateTable('scheduled_jobs')
+        .set({ next_run_at: '2000-01-01T00:00:00.000Z' })
+        .where('name', '=', 'outbox.prune')
+        .execute();
+      await scheduler.tick();
       await t.ctx.tracing.flush();
       const all = received.join('\n');
       expect(all).toContain('/v1/traces');
@@ -216,6 +226,14 @@ describe('tracing', () => {
       const children = spans.filter((s) => s.name === 'db.select' && s.parentSpanId === http.spanId);
       expect(children).toHaveLength(1);
       expect(children[0]!.traceId).toBe(http.traceId);
+      // The job run is a span of its own, with its statements as children.
+      const jobs = spans.filter((s) => s.name === 'job outbox.prune');
+      expect(jobs).toHaveLength(1);
+      const jobStatements = spans.filter((s) => s.parentSpanId === jobs[0]!.spanId);
+      expect(jobStatements.length).toBeGreaterThan(0);
+      expect(jobStatements.every((s) => s.name.startsWith('db.') && s.traceId === jobs[0]!.traceId)).toBe(
+        true,
+      );
     } finally {
       await app.close();
       await t.close();
