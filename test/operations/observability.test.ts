@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redact as redactAudit } from '../../src/modules/audit/audit.service.js';
 import { inTransaction } from '../../src/platform/db/transaction.js';
 import { emit } from '../../src/platform/events/outbox.js';
 import { SubscriberRegistry } from '../../src/platform/events/subscribers.js';
@@ -119,6 +120,69 @@ describe('metrics endpoint', () => {
     expect(line('stratus_cache_hits_total 1')).toBeDefined();
     expect(line('stratus_cache_misses_total 1')).toBeDefined();
     expect(line('stratus_metrics_collect_errors 0')).toBeDefined();
+  });
+});
+
+describe('log redaction', () => {
+  it('redacts personal fields at any depth, with the list the audit log uses', () => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, callback) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        callback();
+      },
+    });
+    const logger = createLogger('info', { destination });
+    const order = {
+      id: 'ord_1',
+      total: 4999,
+      customer: { id: 'cus_1', email: 'ada@example.com', profile: { phone_number: '+44 20 7946 0000' } },
+      shipping_address: {
+        address_1: 'Hauptstr. 1',
+        city: 'Berlin',
+        postal_code: '10115',
+        country_code: 'DE',
+      },
+      lines: [{ sku: 'A-1', gift: { note: 'Happy birthday, Ada', recipient: { first_name: 'Ada' } } }],
+      cleared: { email: null },
+    };
+    logger.info({ order, ip: '203.0.113.9', session_token: 'tok_abc' }, 'order looked up');
+    logger.child({ customer: { email: 'grace@example.com' } }).info('bound');
+    const [logged, bound] = lines;
+    expect(logged).toMatchObject({
+      ip: '[redacted]',
+      session_token: '[redacted]',
+      order: {
+        id: 'ord_1',
+        total: 4999,
+        customer: { id: 'cus_1', email: '[redacted]', profile: { phone_number: '[redacted]' } },
+        shipping_address: {
+          address_1: '[redacted]',
+          city: '[redacted]',
+          postal_code: '[redacted]',
+          country_code: 'DE',
+        },
+        lines: [{ sku: 'A-1', gift: { note: '[redacted]', recipient: { first_name: '[redacted]' } } }],
+        cleared: { email: null },
+      },
+    });
+    expect(bound).toMatchObject({ customer: { email: '[redacted]' } });
+    const all = JSON.stringify(lines);
+    for (const personal of [
+      'ada@example.com',
+      '7946',
+      'Hauptstr',
+      'Berlin',
+      '10115',
+      'birthday',
+      '203.0.113.9',
+      'grace@',
+    ])
+      expect(all, personal).not.toContain(personal);
+    // The caller's object is left as it was.
+    expect(order.customer.email).toBe('ada@example.com');
+    // The audit log redacts by the same list.
+    expect(redactAudit(order)).toEqual(JSON.parse(JSON.stringify((logged as { order: unknown }).order)));
   });
 });
 
