@@ -42,6 +42,11 @@ describe.skipIf(!testRedisUrl)('redis cache across nodes', () => {
       await Promise.all([one.ready(), two.ready()]);
       await one.set('product:1', { price: 100 }, { tags: ['product:prod_1'] });
       expect(await two.get('product:1')).toEqual({ price: 100 }); // from Redis, now in two's LRU too
+      // Served by Redis is a hit; then by two's own LRU, another; a key nobody has is the one miss.
+      expect(two.stats()).toMatchObject({ hits: 1, misses: 0 });
+      expect(await two.get('product:1')).toEqual({ price: 100 });
+      expect(await two.get('product:none')).toBeUndefined();
+      expect(two.stats()).toMatchObject({ hits: 2, misses: 1 });
       await one.invalidateTags(['product:prod_1']);
       for (let i = 0; i < 50 && (await two.get('product:1')) !== undefined; i++) await sleep(10);
       expect(await two.get('product:1')).toBeUndefined();

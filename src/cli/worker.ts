@@ -1,8 +1,7 @@
-import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
 import { UsageRecorder } from '../modules/metering/index.js';
-import { installErrorHandler } from '../platform/http/error-handler.js';
-import { metricsRoutes } from '../platform/metrics/metrics.routes.js';
+import { workerServer } from '../platform/jobs/worker-server.js';
 import { createRuntime } from '../platform/runtime.js';
 import { onShutdown } from './shutdown.js';
 
@@ -14,13 +13,10 @@ export async function worker(config: Config): Promise<void> {
   // Workers use CPU too: meter it like an API node's (they answer no requests).
   const usage = new UsageRecorder(ctx.db, async () => 0);
   usage.start(15_000);
-  // Optional scrape endpoint: job durations and the process's own runtime metrics live only here.
-  let server: ReturnType<typeof Fastify> | undefined;
+  // Probes and the scrape endpoint (job durations and the process's own runtime metrics live only here).
+  let server: FastifyInstance | undefined;
   if (config.workerMetricsPort !== undefined) {
-    server = Fastify({ logger: false });
-    installErrorHandler(server);
-    server.get('/health/live', async () => ({ status: 'ok' }));
-    await server.register(metricsRoutes(ctx.metrics, config.metrics));
+    server = await workerServer(ctx, runtime.worker!);
     await server.listen({ host: config.host, port: config.workerMetricsPort });
   }
   ctx.logger.info(
@@ -28,6 +24,7 @@ export async function worker(config: Config): Promise<void> {
     'Stratus worker started',
   );
   onShutdown(ctx.logger, config.shutdownGraceMs, async () => {
+    ctx.lifecycle.draining = true;
     await server?.close();
     await runtime.worker!.stop();
     await usage.stop().catch(() => {});

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -42,7 +43,12 @@ export interface Config {
     bodyLimitBytes: number;
     requestTimeoutMs: number;
     keepAliveTimeoutMs: number;
-    trustProxy: boolean;
+    /**
+     * Which hops may set `X-Forwarded-*` (Fastify's `trustProxy`): false, a hop count (the proxies in
+     * front of the node), or the proxies' addresses and CIDR ranges. `true` trusts every hop, so any
+     * client can choose its own IP: only for a proxy that replaces the header rather than appending.
+     */
+    trustProxy: TrustProxy;
     /** Origins allowed to call the API from a browser (CORS); empty means same-origin only. */
     corsOrigins: string[];
     /** Requests per minute per client IP, and per signed-in account, across the API. */
@@ -85,6 +91,11 @@ export interface Config {
     target: string | undefined;
     s3: { endpoint: string | undefined; region: string; forcePathStyle: boolean };
     retention: { daily: number; weekly: number; monthly: number };
+    /**
+     * Whether the worker's `backups.scheduled` job takes the nightly backup. Off where the platform
+     * schedules `stratus backup run` itself (the Kubernetes CronJob), so one mechanism runs.
+     */
+    scheduled: boolean;
   };
   costs: UnitPrices;
   /**
@@ -95,6 +106,8 @@ export interface Config {
 }
 
 /** Start-up fails with one line naming the variable; main.ts prints `message` and exits 1. */
+export type TrustProxy = boolean | number | string[];
+
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
     super(`Invalid configuration: ${variable} ${problem}`);
@@ -151,6 +164,34 @@ function urlWithProtocol(env: Env, name: string, protocols: string[]): string | 
   return raw;
 }
 
+/**
+ * `STRATUS_TRUST_PROXY`: `false`, `true`, a hop count (`1` = the one proxy in front), or a
+ * comma-separated list of proxy addresses and CIDR ranges (`10.0.0.0/8,fd00::/8`).
+ */
+function trustProxy(env: Env, name: string): TrustProxy {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '' || ['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError(name, `must be at most 10 hops, got ${hops}`);
+    return hops;
+  }
+  return raw.split(',').map((item) => {
+    const entry = item.trim();
+    const [address, bits, extra] = entry.split('/');
+    const version = isIP(address ?? '');
+    const max = version === 4 ? 32 : 128;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (!version || !validBits || extra !== undefined)
+      throw new ConfigError(
+        name,
+        `must be true, false, a hop count or addresses/CIDR ranges, got "${entry}"`,
+      );
+    return entry;
+  });
+}
+
 function list(env: Env, name: string): string[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return [];
@@ -198,7 +239,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       bodyLimitBytes: integer(env, 'STRATUS_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 512 * 1024 * 1024),
       requestTimeoutMs: integer(env, 'STRATUS_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
       keepAliveTimeoutMs: integer(env, 'STRATUS_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
-      trustProxy: flag(env, 'STRATUS_TRUST_PROXY', false),
+      trustProxy: trustProxy(env, 'STRATUS_TRUST_PROXY'),
       corsOrigins: list(env, 'STRATUS_CORS_ORIGINS'),
       rateLimitPerMinute: integer(env, 'STRATUS_RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000),
       accountRateLimitPerMinute: integer(env, 'STRATUS_ACCOUNT_RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
@@ -252,6 +293,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         weekly: integer(env, 'STRATUS_BACKUP_KEEP_WEEKLY', 4, 0, 520),
         monthly: integer(env, 'STRATUS_BACKUP_KEEP_MONTHLY', 12, 0, 1200),
       },
+      scheduled: flag(env, 'STRATUS_BACKUP_SCHEDULED', true),
     },
     costs: {
       currency: text(env, 'STRATUS_COST_CURRENCY', 'eur').toLowerCase(),

@@ -17,6 +17,7 @@ import * as m0410 from './0410_analytics_distinct.js';
 import * as m0500 from './0500_metering.js';
 import * as m0501 from './0501_probes.js';
 import * as m0520 from './0520_idempotency_erasure.js';
+import * as m0530 from './0530_carts_activity.js';
 
 /**
  * The ordered, portable migration set (SQLite and PostgreSQL alike: TEXT ids and timestamps,
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '0500_metering': m0500,
   '0501_probes': m0501,
   '0520_idempotency_erasure': m0520,
+  '0530_carts_activity': m0530,
 };

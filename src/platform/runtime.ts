@@ -55,7 +55,7 @@ export async function createRuntime(
   addPlatformMetrics(metrics, database, cache);
   for (const provide of metricsProviders()) provide({ metrics, database, config });
   const worker = options.worker
-    ? createWorker({ db: database.db, config, logger, cache, metrics, tracer: tracing.tracer })
+    ? createWorker({ db: database.db, config, secrets, logger, cache, metrics, tracer: tracing.tracer })
     : undefined;
   const ctx: AppContext = {
     config,

@@ -45,6 +45,8 @@ describe('storefront product reads', () => {
     t = await createCatalogApp({
       beforeBuild: (app) => {
         app.ctx.db = app.ctx.db.withPlugin(counter);
+        // Storefront reads go through the reader (the replica when one is set).
+        app.ctx.database.reader = app.ctx.database.reader.withPlugin(counter);
       },
     });
     cats.furniture = (

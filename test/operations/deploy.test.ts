@@ -4,7 +4,6 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/config.js';
-import { registerActiveCartsSource } from '../../src/modules/metering/index.js';
 import { root } from '../helpers/processes.js';
 import { createTestApp, type TestApp, testDialect } from '../helpers/test-context.js';
 
@@ -98,6 +97,18 @@ describe.skipIf(testDialect !== 'sqlite')('deployment files', () => {
     for (const name of ['nginx', 'postgres', 'redis', 'worker'])
       expect(services[name].healthcheck, name).toBeDefined();
     expect(services.app1.environment.REDIS_URL).toMatch(/^redis:\/\/redis:/);
+    // Exactly the nginx hop is trusted, so a client cannot choose its own address.
+    // The worker is probed over HTTP on the port it serves its probes on.
+    const workerPort = services.worker.environment.STRATUS_WORKER_METRICS_PORT;
+    expect(workerPort).toMatch(/^\d+$/);
+    const probe = services.worker.healthcheck.test.join(' ');
+    expect(probe).toContain(`http://127.0.0.1:${workerPort}/health/live`);
+    expect(probe).not.toContain('process.exit(0)"');
+    const { STRATUS_TRUST_PROXY, STRATUS_BACKUP_SCHEDULED } = services.worker.environment;
+    expect(loadConfig({ STRATUS_TRUST_PROXY }).http.trustProxy).toBe(1);
+    // No cron here: the worker's backups.scheduled job takes the nightly backup into the volume.
+    expect(services.worker.environment.STRATUS_BACKUP_TARGET).toBe('/backups');
+    expect(loadConfig({ STRATUS_BACKUP_SCHEDULED }).backup.scheduled).toBe(true);
     expect(services.app1.depends_on.migrate.condition).toBe('service_completed_successfully');
     for (const mount of [
       ...services.postgres.volumes,
@@ -136,6 +147,17 @@ describe.skipIf(testDialect !== 'sqlite')('deployment files', () => {
     expect(container.resources.requests.cpu).toBeDefined();
     expect(container.resources.limits.memory).toBeDefined();
     expect(pod.spec.securityContext.runAsNonRoot).toBe(true);
+    // The worker: an HTTP liveness probe on the port STRATUS_WORKER_METRICS_PORT opens, and scraped there.
+    const worker = byKind('Deployment').find((d) => d.metadata.name === 'stratus-worker')!.spec!.template;
+    const workerContainer = worker.spec.containers[0];
+    const port = workerContainer.env.find(
+      (e: { name: string }) => e.name === 'STRATUS_WORKER_METRICS_PORT',
+    ).value;
+    const named = workerContainer.ports.find((p: { name: string }) => p.name === 'metrics');
+    expect(String(named.containerPort)).toBe(port);
+    for (const probe of [workerContainer.livenessProbe, workerContainer.startupProbe])
+      expect(probe.httpGet).toEqual({ path: '/health/live', port: 'metrics' });
+    expect(worker.metadata.annotations['prometheus.io/port']).toBe(port);
     const service = byKind('Service')[0]!;
     expect(service.spec!.selector).toEqual(pod.metadata.labels);
     const hpa = byKind('HorizontalPodAutoscaler')[0]!;
@@ -162,6 +184,11 @@ describe.skipIf(testDialect !== 'sqlite')('deployment files', () => {
     expect(config.backup.target).toBe('s3://stratus-backups/prod');
     expect(config.drainDelayMs).toBe(5000);
     expect(config.inProcessWorker).toBe(false);
+    expect(config.http.trustProxy).toBe(1);
+    // One backup mechanism: the CronJob runs it, the worker's scheduled job stands down.
+    expect(config.backup.scheduled).toBe(false);
+    const cron = all.find((m) => m.kind === 'CronJob' && m.metadata.name === 'stratus-backup')!;
+    expect(JSON.stringify(cron.spec)).toContain('backup run');
   });
 });
 
@@ -173,7 +200,6 @@ describe.skipIf(testDialect !== 'sqlite')('grafana dashboard', () => {
   afterAll(() => t.close());
 
   it('only charts metric families that /metrics exposes', async () => {
-    registerActiveCartsSource(async () => 0);
     await t.app.inject({ url: '/health/live' });
     const scrape = (await t.app.inject({ url: '/metrics' })).body;
     const families = new Set([...scrape.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));

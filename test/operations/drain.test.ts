@@ -74,6 +74,9 @@ describe.skipIf(testDialect !== 'sqlite')('graceful shutdown', () => {
     const database = createDatabase(loadConfig({ STRATUS_DATA_DIR: workerDir }).database);
     try {
       await waitForReady(`http://127.0.0.1:${port}/health/live`);
+      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ok', checks: { database: { status: 'ok' } } });
       expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
       const scrape = await fetch(`http://127.0.0.1:${port}/metrics`, {
         headers: { authorization: 'Bearer worker-token' },

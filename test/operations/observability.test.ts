@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redact as redactAudit } from '../../src/modules/audit/audit.service.js';
 import { inTransaction } from '../../src/platform/db/transaction.js';
 import { emit } from '../../src/platform/events/outbox.js';
 import { SubscriberRegistry } from '../../src/platform/events/subscribers.js';
@@ -89,6 +90,21 @@ describe('metrics endpoint', () => {
       expect(name).toMatch(/^[a-z_][a-z0-9_]*$/);
       if (type === 'counter') expect(name).toMatch(/_total$/);
     }
+    // Prometheus sets `job` and `instance` on every target (an exposed one becomes `exported_job`)
+    // and reserves names starting with `__`: no family may use them, whether or not it has samples.
+    const reserved = (label: string) => label === 'job' || label === 'instance' || label.startsWith('__');
+    const declared = t.ctx.metrics.registry
+      .getMetricsAsArray()
+      .flatMap((m) => ((m as unknown as { labelNames?: string[] }).labelNames ?? []).map((l) => [m.name, l]));
+    expect(declared.length).toBeGreaterThan(10);
+    expect(declared.filter(([, label]) => reserved(label!))).toEqual([]);
+    const exposed = samples.flatMap((s) =>
+      [...(s.match(/^[a-z_0-9]+\{(.*)\}/)?.[1] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map(
+        (m) => m[1]!,
+      ),
+    );
+    expect(exposed).toContain('job_name');
+    expect(exposed.filter(reserved)).toEqual([]);
     const line = (prefix: string) => samples.find((s) => s.startsWith(prefix));
     expect(
       line('stratus_http_requests_total{method="GET",route="/health/ready",status_code="200"} 1'),
@@ -99,11 +115,74 @@ describe('metrics endpoint', () => {
     expect(line('stratus_db_query_duration_seconds_count{operation="select"}')).toBeDefined();
     expect(line('stratus_outbox_deliveries{subscriber="test.sink",status="pending"} 1')).toBeDefined();
     expect(line('stratus_outbox_oldest_undelivered_age_seconds{subscriber="test.sink"}')).toBeDefined();
-    expect(line('stratus_job_runs_total{job="demo.job"} 3')).toBeDefined();
-    expect(line('stratus_job_failures_total{job="demo.job"} 1')).toBeDefined();
+    expect(line('stratus_job_runs_total{job_name="demo.job"} 3')).toBeDefined();
+    expect(line('stratus_job_failures_total{job_name="demo.job"} 1')).toBeDefined();
     expect(line('stratus_cache_hits_total 1')).toBeDefined();
     expect(line('stratus_cache_misses_total 1')).toBeDefined();
     expect(line('stratus_metrics_collect_errors 0')).toBeDefined();
+  });
+});
+
+describe('log redaction', () => {
+  it('redacts personal fields at any depth, with the list the audit log uses', () => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, callback) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        callback();
+      },
+    });
+    const logger = createLogger('info', { destination });
+    const order = {
+      id: 'ord_1',
+      total: 4999,
+      customer: { id: 'cus_1', email: 'ada@example.com', profile: { phone_number: '+44 20 7946 0000' } },
+      shipping_address: {
+        address_1: 'Hauptstr. 1',
+        city: 'Berlin',
+        postal_code: '10115',
+        country_code: 'DE',
+      },
+      lines: [{ sku: 'A-1', gift: { note: 'Happy birthday, Ada', recipient: { first_name: 'Ada' } } }],
+      cleared: { email: null },
+    };
+    logger.info({ order, ip: '203.0.113.9', session_token: 'tok_abc' }, 'order looked up');
+    logger.child({ customer: { email: 'grace@example.com' } }).info('bound');
+    const [logged, bound] = lines;
+    expect(logged).toMatchObject({
+      ip: '[redacted]',
+      session_token: '[redacted]',
+      order: {
+        id: 'ord_1',
+        total: 4999,
+        customer: { id: 'cus_1', email: '[redacted]', profile: { phone_number: '[redacted]' } },
+        shipping_address: {
+          address_1: '[redacted]',
+          city: '[redacted]',
+          postal_code: '[redacted]',
+          country_code: 'DE',
+        },
+        lines: [{ sku: 'A-1', gift: { note: '[redacted]', recipient: { first_name: '[redacted]' } } }],
+        cleared: { email: null },
+      },
+    });
+    expect(bound).toMatchObject({ customer: { email: '[redacted]' } });
+    const all = JSON.stringify(lines);
+    for (const personal of [
+      'ada@example.com',
+      '7946',
+      'Hauptstr',
+      'Berlin',
+      '10115',
+      'birthday',
+      '203.0.113.9',
+      'grace@',
+    ])
+      expect(all, personal).not.toContain(personal);
+    // The caller's object is left as it was.
+    expect(order.customer.email).toBe('ada@example.com');
+    // The audit log redacts by the same list.
+    expect(redactAudit(order)).toEqual(JSON.parse(JSON.stringify((logged as { order: unknown }).order)));
   });
 });
 
@@ -158,7 +237,7 @@ describe('request logs', () => {
 });
 
 describe('tracing', () => {
-  it('exports HTTP and DB spans over OTLP when switched on', async () => {
+  it('exports HTTP, DB and job spans over OTLP when switched on', async () => {
     const received: string[] = [];
     const collector = createServer((req: IncomingMessage, res) => {
       let body = '';
@@ -171,6 +250,7 @@ describe('tracing', () => {
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const port = (collector.address() as AddressInfo).port;
     const t = await createTestContext({
+      worker: true,
       env: { STRATUS_TRACING: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
     });
     const app = await buildApp(t.ctx);
@@ -181,6 +261,15 @@ describe('tracing', () => {
     try {
       const res = await app.inject({ url: '/store/leases' });
       expect(res.statusCode).toBe(200);
+      // A scheduled job runs as the leader runs it: take leadership, make the job due, tick.
+      const scheduler = t.runtime.worker!.scheduler;
+      await scheduler.tick();
+      await t.ctx.db
+        .updateTable('scheduled_jobs')
+        .set({ next_run_at: '2000-01-01T00:00:00.000Z' })
+        .where('name', '=', 'outbox.prune')
+        .execute();
+      await scheduler.tick();
       await t.ctx.tracing.flush();
       const all = received.join('\n');
       expect(all).toContain('/v1/traces');
@@ -201,6 +290,14 @@ describe('tracing', () => {
       const children = spans.filter((s) => s.name === 'db.select' && s.parentSpanId === http.spanId);
       expect(children).toHaveLength(1);
       expect(children[0]!.traceId).toBe(http.traceId);
+      // The job run is a span of its own, with its statements as children.
+      const jobs = spans.filter((s) => s.name === 'job outbox.prune');
+      expect(jobs).toHaveLength(1);
+      const jobStatements = spans.filter((s) => s.parentSpanId === jobs[0]!.spanId);
+      expect(jobStatements.length).toBeGreaterThan(0);
+      expect(jobStatements.every((s) => s.name.startsWith('db.') && s.traceId === jobs[0]!.traceId)).toBe(
+        true,
+      );
     } finally {
       await app.close();
       await t.close();

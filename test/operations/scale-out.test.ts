@@ -111,13 +111,13 @@ describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
         },
       );
       // The worker is up once its scheduler holds the leader lease (API nodes here run no worker).
-      await waitFor('worker leads the scheduler', async () =>
+      const leader = () =>
         database.db
           .selectFrom('leases')
-          .selectAll()
+          .select('owner')
           .where('name', '=', 'scheduler.leader')
-          .executeTakeFirst(),
-      );
+          .executeTakeFirst();
+      const firstLeader = (await waitFor('worker leads the scheduler', leader)).owner;
 
       // The phases wait for progress, not for time, so a slow machine only makes the test longer.
       let live = [urlA, urlB];
@@ -192,6 +192,36 @@ describe.skipIf(testDialect !== 'postgres' || !testRedisUrl)(
       );
       await probes.verify(database.db, probed);
       await checkouts.verify(database.db, shopped);
+
+      // Scheduler leadership: the killed worker's lease lapses (15 s at most), the replacement takes
+      // it and runs what falls due.
+      await waitFor(
+        'the replacement worker leads the scheduler',
+        async () => {
+          const lease = await leader();
+          return lease && lease.owner !== firstLeader ? lease : undefined;
+        },
+        30_000,
+      );
+      const runs = async () =>
+        (
+          await database.db
+            .selectFrom('scheduled_jobs')
+            .select('runs')
+            .where('name', '=', 'outbox.prune')
+            .executeTakeFirstOrThrow()
+        ).runs;
+      const runsBefore = await runs();
+      await database.db
+        .updateTable('scheduled_jobs')
+        .set({ next_run_at: '2000-01-01T00:00:00.000Z' })
+        .where('name', '=', 'outbox.prune')
+        .execute();
+      await waitFor(
+        'a job run by the new leader',
+        async () => ((await runs()) > runsBefore ? true : undefined),
+        15_000,
+      );
       replacement.child.kill('SIGTERM');
       b.child.kill('SIGTERM');
       expect((await replacement.exited).code, `replacement worker\n${replacement.output()}`).toBe(0);

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/database.js';
 import { dialectOf } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
+import { recordUsage } from '../metering/index.js';
 import type { AnalyticsSettings } from './analytics.settings.js';
 import type { AnalyticsSessionTable, AnalyticsVisitorTable } from './analytics.tables.js';
 import { sessionDimensions } from './dimensions.js';
@@ -100,6 +101,8 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
   const dirty = new Set<string>();
   const products = new Map<string, { name: string | null; category: string | null }>();
   const params: unknown[] = [];
+  /** Sessions this flush started, per UTC day: the `sessions` meter (cost per 1,000 sessions). */
+  const started = new Map<string, number>();
 
   for (const e of events) {
     const at = Date.parse(e.occurred_at);
@@ -131,6 +134,8 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
         ...dims,
       };
       sessions.set(session.id!, session);
+      const day = new Date(at).toISOString().slice(0, 10);
+      started.set(day, (started.get(day) ?? 0) + 1);
       // An event older than the visitor's current session gets a session of its own and leaves the
       // visitor's current session as it was.
       if (!visitor || at >= Date.parse(visitor.last_event_at)) {
@@ -244,6 +249,9 @@ async function writeTracked(trx: Trx, events: BufferedEvent[], settings: Analyti
     }
   }
   for (const [visitorId, customerId] of logins) await linkVisitorToCustomer(trx, visitorId, customerId);
+  // One upsert per day per flush, in the flush's transaction: counted exactly when the sessions exist.
+  for (const [day, count] of started)
+    await recordUsage(trx, 'sessions', count, { at: new Date(`${day}T00:00:00.000Z`) });
   await markDirty(
     trx,
     [...dirty].map((hour) => `${hour}:00:00.000Z`),

@@ -4,6 +4,7 @@ import { newId } from '../../platform/db/ids.js';
 import { lockRows } from '../../platform/db/lock.js';
 import { now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
+import { redactPersonal } from '../../platform/logging/personal-data.js';
 import type { AuditLogTable } from './audit.tables.js';
 
 /** Who did it and from where; routes build it from the request, CLIs and jobs use `systemActor`. */
@@ -45,40 +46,12 @@ function pseudonymousIp(ip: string): string {
     .digest('base64url')
     .slice(0, 22)}`;
 }
-const PERSONAL = new Set([
-  'email',
-  'phone',
-  'first_name',
-  'last_name',
-  'full_name',
-  'company',
-  'address',
-  'address_1',
-  'address_2',
-  'city',
-  'province',
-  'postal_code',
-  'password',
-  'token',
-  'secret',
-  'note',
-  'notes',
-  'ip',
-  'recovery_codes',
-]);
-const isPersonal = (key: string) => PERSONAL.has(key) || /(_enc|_hash|_secret|_token)$/.test(key);
-
-/** Replaces values of personal or secret fields; keeps ids, flags, amounts and the fact of a change. */
+/**
+ * Replaces values of personal or secret fields at any depth (the list the logs use too, see
+ * `PERSONAL_FIELDS`); keeps ids, flags, amounts and the fact of a change.
+ */
 export function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) {
-      out[key] = isPersonal(key) && inner !== null ? '[redacted]' : redact(inner);
-    }
-    return out;
-  }
-  return value;
+  return redactPersonal(value);
 }
 
 type Hashed = Omit<AuditLogTable, 'hash'>;

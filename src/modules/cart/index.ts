@@ -5,7 +5,9 @@ import { registerReference } from '../../platform/db/references.js';
 import { after } from '../../platform/db/time.js';
 import { registerCustomerLoginHook } from '../identity/index.js';
 import type { StratusModule } from '../index.js';
+import { registerActiveCartsSource } from '../metering/index.js';
 import { registerErasureHandler } from '../privacy/index.js';
+import { countActiveCarts } from './cart.activity.js';
 import { anonymiseCarts } from './cart.privacy.js';
 import { cartRoutes } from './cart.routes.js';
 import { CART_EMAIL_INDEX } from './cart.service.js';
@@ -77,5 +79,8 @@ for (const target of ['region', 'shipping_option'] as const) {
       ),
   });
 }
+
+// `stratus_active_carts`: open carts changed in the last hour.
+registerActiveCartsSource((db) => countActiveCarts(db));
 
 export const cartModule: StratusModule = { name: 'cart', routes: cartRoutes };

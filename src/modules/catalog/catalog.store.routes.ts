@@ -166,7 +166,9 @@ const StoreCategory = Type.Object({
 });
 
 export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { db, cache } = ctx;
+  // Every route here only reads the published catalog, which tolerates replication lag: the replica.
+  const db = ctx.database.reader;
+  const { cache } = ctx;
   const onRequest = edgeFastLane(cache);
 
   app.get(

@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { AppContext } from '../../platform/http/context.js';
 import type { Logger } from '../../platform/logging/logger.js';
 import { setAuditIpKey } from '../audit/index.js';
+import { meteredMailer } from '../metering/index.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { ensureBuiltinRoles } from './roles.service.js';
 
@@ -31,7 +32,8 @@ export function identityDeps(ctx: AppContext): Promise<IdentityDeps> {
         config: ctx.config,
         secrets: ctx.secrets,
         crypto,
-        mailer: createMailer(ctx.config, ctx.logger),
+        // Every mail sent counts toward the `emails_sent` meter (FinOps).
+        mailer: meteredMailer(createMailer(ctx.config, ctx.logger), ctx.db, ctx.logger),
         logger: ctx.logger,
       };
     });

@@ -55,9 +55,11 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     '/store/availability',
     { schema: { querystring: AvailabilityQuery, response: { 200: AvailabilityOut } } },
     async (req) => {
+      // A storefront hint, not the checkout's check (that reserves on the primary): the replica serves it.
+      const reader = ctx.database.reader;
       const [map] = await Promise.all([
-        availability(db, req.query),
-        assertVariantsExist(db, req.query.variant_ids),
+        availability(reader, req.query),
+        assertVariantsExist(reader, req.query.variant_ids),
       ]);
       return {
         data: [...map].map(([variant_id, a]) => ({

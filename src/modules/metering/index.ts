@@ -11,6 +11,7 @@ import { countBusinessEvent, snapshotLevels } from './metering.service.js';
 
 export { registerActiveCartsSource } from './active-carts.js';
 export { type CostReport, costForDay, type Meter } from './cost-model.js';
+export { meteredMailer } from './metered-mailer.js';
 export { costReport, recordUsage, snapshotLevels, UsageRecorder, usageReport } from './metering.service.js';
 
 subscribers.register({

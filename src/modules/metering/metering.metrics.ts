@@ -59,6 +59,12 @@ export function addMeteringMetrics({ metrics, database, config }: MetricsProvide
     labelNames,
     registers,
   });
+  const costPerSessions = new Gauge({
+    name: 'stratus_cost_per_1000_sessions_minor_units',
+    help: "Today's estimated cost per 1,000 analytics sessions started today.",
+    labelNames,
+    registers,
+  });
   const alert = new Gauge({
     name: 'stratus_cost_alert',
     help: "1 when today's estimated cost exceeds STRATUS_COST_ALERT_PER_DAY.",
@@ -73,6 +79,8 @@ export function addMeteringMetrics({ metrics, database, config }: MetricsProvide
     cost.set({ currency_code: report.currency_code }, report.total);
     if (report.per_order !== null)
       costPerOrder.set({ currency_code: report.currency_code }, report.per_order);
+    if (report.per_1000_sessions !== null)
+      costPerSessions.set({ currency_code: report.currency_code }, report.per_1000_sessions);
     alert.set(report.alert ? 1 : 0);
   });
 }

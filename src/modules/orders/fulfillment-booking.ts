@@ -1,6 +1,7 @@
 import { inTransaction } from '../../platform/db/transaction.js';
 import { emit } from '../../platform/events/outbox.js';
 import { AppError } from '../../platform/http/errors.js';
+import { recordUsage } from '../metering/index.js';
 import { ShippingErrors } from '../shipping/index.js';
 import { OrderErrors } from './orders.errors.js';
 import { type Ops, shipFulfillment } from './orders.operations.js';
@@ -15,6 +16,11 @@ import type { FulfillmentTable } from './orders.tables.js';
  * request carries the fulfillment id as its Idempotency-Key, so a retry after a lost answer does not
  * book twice at a courier that honours it.
  */
+/** Each booking is one outbound signed call to the provider: the `webhook_calls` meter, answered or not. */
+async function meterCall(ops: Ops, provider: string): Promise<void> {
+  await recordUsage(ops.db, 'webhook_calls', 1, { dimension: provider });
+}
+
 async function book(ops: Ops, order: OrderRow, fulfillment: FulfillmentTable, actor: string): Promise<void> {
   const provider = ops.fulfillment?.get(fulfillment.provider);
   if (!provider)
@@ -39,6 +45,7 @@ async function book(ops: Ops, order: OrderRow, fulfillment: FulfillmentTable, ac
       >,
     });
   } catch (error) {
+    await meterCall(ops, provider.id);
     if (error instanceof AppError && error.code === ShippingErrors.COURIER_UNAVAILABLE) {
       await inTransaction(ops.db, async (trx) => {
         await addTimeline(trx, order.id, {
@@ -55,6 +62,7 @@ async function book(ops: Ops, order: OrderRow, fulfillment: FulfillmentTable, ac
     }
     throw error;
   }
+  await meterCall(ops, provider.id);
   await shipFulfillment(
     ops,
     order.id,

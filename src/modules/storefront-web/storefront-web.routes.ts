@@ -66,7 +66,9 @@ export function storefrontWebRoutes(
   })}</script>`;
   const page = (head: string, data = '') => renderPage(build.template, head, configScript + data);
   return async (app, { ctx }) => {
-    const { db, cache } = ctx;
+    // Pages only read the published catalog (no carts, no accounts): the replica when there is one.
+    const db = ctx.database.reader;
+    const { cache } = ctx;
     const shellStatus = build.dir ? 200 : 503;
     if (!build.dir) ctx.logger.warn('storefront web app is not built (npm run build); serving heads only');
 

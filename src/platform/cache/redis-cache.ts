@@ -30,6 +30,8 @@ export class RedisCache implements Cache {
   readonly #channel: string;
   readonly #nodeId = randomUUID();
   readonly #ready: Promise<unknown>;
+  /** Reads the local LRU missed and Redis answered: hits, not misses, in `stats()`. */
+  #sharedHits = 0;
 
   constructor(url: string, options: { prefix?: string; logger?: Logger; localMaxEntries?: number } = {}) {
     this.#prefix = options.prefix ?? 'stratus:';
@@ -54,6 +56,7 @@ export class RedisCache implements Cache {
     if (local !== undefined) return local;
     const raw = await this.#redis.get(this.#key(key));
     if (raw === null) return undefined;
+    this.#sharedHits++;
     const envelope = JSON.parse(raw) as Envelope;
     this.#local.store(key, envelope.v, { tags: envelope.t });
     return envelope.v as T;
@@ -90,8 +93,10 @@ export class RedisCache implements Cache {
     await this.#publish({ from: this.#nodeId, tags });
   }
 
+  /** Both levels: a read is a hit when this node's LRU or Redis had it, a miss when neither did. */
   stats(): CacheStats {
-    return this.#local.stats();
+    const local = this.#local.stats();
+    return { hits: local.hits + this.#sharedHits, misses: local.misses - this.#sharedHits, size: local.size };
   }
 
   async ping(): Promise<void> {

@@ -89,7 +89,14 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     requestTimeout: http.requestTimeoutMs,
     connectionTimeout: http.requestTimeoutMs * 2,
     keepAliveTimeout: http.keepAliveTimeoutMs,
-    trustProxy: http.trustProxy,
+    // A hop count as Fastify reads it (its types leave numbers out): trust the `hops` nearest addresses.
+    trustProxy:
+      typeof http.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(http.trustProxy)
+        : http.trustProxy,
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: requestIdOf,

@@ -6,12 +6,15 @@ const Check = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('failed')]),
   error: Type.Optional(Type.String()),
 });
-const Ready = Type.Object({
+export const Ready = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('draining'), Type.Literal('failed')]),
   checks: Type.Record(Type.String(), Check),
 });
 
-async function probe(check: () => Promise<void>): Promise<{ status: 'ok' | 'failed'; error?: string }> {
+/** Runs one readiness check with a 2 s ceiling. */
+export async function probe(
+  check: () => Promise<void>,
+): Promise<{ status: 'ok' | 'failed'; error?: string }> {
   try {
     await Promise.race([
       check(),

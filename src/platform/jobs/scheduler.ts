@@ -1,4 +1,6 @@
 import { Cron } from 'croner';
+import type { Config } from '../../config/config.js';
+import type { Secrets } from '../../config/secrets.js';
 import type { Db } from '../db/database.js';
 import { newId } from '../db/ids.js';
 import { now } from '../db/time.js';
@@ -8,6 +10,9 @@ import { acquireLease, releaseLease } from './leases.js';
 export interface JobContext {
   db: Db;
   logger: Logger;
+  /** The process's runtime configuration and secrets (absent only in bare schedulers built by tests). */
+  config?: Config;
+  secrets?: Secrets;
 }
 
 /**
@@ -24,6 +29,8 @@ export interface SchedulerOptions {
   db: Db;
   logger: Logger;
   jobs: JobDefinition[];
+  /** Handed to every job run, so jobs read the runtime's settings rather than process.env. */
+  context?: { config: Config; secrets: Secrets };
   tickMs?: number;
   leaseMs?: number;
   owner?: string;
@@ -44,7 +51,8 @@ function nextRun(schedule: string, from: Date): string {
  */
 export class Scheduler {
   readonly owner: string;
-  readonly #options: Required<Omit<SchedulerOptions, 'owner'>>;
+  readonly #options: Required<Omit<SchedulerOptions, 'owner' | 'context'>> &
+    Pick<SchedulerOptions, 'context'>;
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> | undefined;
   #stopped = true;
@@ -130,7 +138,7 @@ export class Scheduler {
     if (Number(claimed.numUpdatedRows) === 0) return;
     const started = Date.now();
     try {
-      await job.run({ db, logger: logger.child({ job: job.name }) });
+      await job.run({ db, logger: logger.child({ job: job.name }), ...this.#options.context });
       await db
         .updateTable('scheduled_jobs')
         .set((eb) => ({

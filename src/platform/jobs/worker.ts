@@ -1,5 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Config } from '../../config/config.js';
+import type { Secrets } from '../../config/secrets.js';
 import type { Cache } from '../cache/cache.js';
 import type { Db } from '../db/database.js';
 import { OutboxDispatcher } from '../events/dispatcher.js';
@@ -15,6 +16,8 @@ import { type JobDefinition, Scheduler } from './scheduler.js';
 export interface Worker {
   dispatcher: OutboxDispatcher;
   scheduler: Scheduler;
+  /** True from start() until stop() is called: what the worker's liveness probe reports. */
+  readonly running: boolean;
   start(): void;
   /** Stops claiming, waits for in-flight deliveries and jobs, and releases leadership. */
   stop(): Promise<void>;
@@ -24,6 +27,8 @@ export interface Worker {
 export function createWorker(options: {
   db: Db;
   config: Config;
+  /** The data key and session secret, for jobs that need them (the backup key must differ). */
+  secrets?: Secrets;
   logger: Logger;
   cache?: Cache;
   registry?: SubscriberRegistry;
@@ -42,18 +47,25 @@ export function createWorker(options: {
   const scheduler = new Scheduler({
     db,
     logger: logger.child({ component: 'scheduler' }),
+    ...(options.secrets ? { context: { config, secrets: options.secrets } } : {}),
     jobs: (options.jobs ?? [outboxPruneJob, idempotencyPruneJob, ...registeredJobs()]).map((job) =>
       instrument(job, options),
     ),
   });
+  let running = false;
   return {
     dispatcher,
     scheduler,
+    get running() {
+      return running;
+    },
     start() {
       dispatcher.start();
       scheduler.start();
+      running = true;
     },
     async stop() {
+      running = false;
       await Promise.all([dispatcher.stop(), scheduler.stop()]);
     },
   };
@@ -75,7 +87,7 @@ function instrument(job: JobDefinition, options: { metrics?: Metrics; tracer?: T
         throw error;
       } finally {
         metrics?.jobDuration.observe(
-          { job: job.name, status },
+          { job_name: job.name, status },
           Number(process.hrtime.bigint() - started) / 1e9,
         );
       }

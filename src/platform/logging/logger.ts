@@ -1,45 +1,44 @@
 import { pino } from 'pino';
 import type { LogLevel } from '../../config/config.js';
+import { REDACTED, redactPersonal } from './personal-data.js';
 
 export type Logger = pino.Logger;
 
 /**
- * Paths whose values are personal data or credentials. One list, used by every logger, so that a new
- * field is redacted everywhere at once. Wildcards cover the field at one level of nesting.
+ * Credentials inside the request and response objects that pino's serializers print. Personal fields
+ * in anything a log call passes are redacted by name at any depth (`redactPersonal`, the list shared
+ * with the audit log).
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
-  ...[
-    'email',
-    'phone',
-    'first_name',
-    'last_name',
-    'full_name',
-    'address',
-    'address_1',
-    'address_2',
-    'password',
-    'token',
-    'totp',
-    'secret',
-  ].flatMap((field) => [field, `*.${field}`]),
 ];
 
 export function createLogger(
   level: LogLevel,
   options: { name?: string; destination?: pino.DestinationStream } = {},
 ): Logger {
-  return pino(
+  const logger = pino(
     {
       level,
       name: options.name ?? 'stratus',
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACTED_PATHS, censor: REDACTED },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Each call's object, before it is written.
+        log: (object) => redactPersonal(object) as Record<string, unknown>,
+      },
     },
     options.destination,
   );
+  // pino applies no bindings formatter to children, so their bindings are redacted on the way in.
+  // Children inherit this method, so grandchildren (Fastify's request loggers) are covered too.
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, redactPersonal(bindings) as pino.Bindings, childOptions);
+  } as typeof logger.child;
+  return logger;
 }

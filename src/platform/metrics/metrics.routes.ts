@@ -21,7 +21,8 @@ function allowList(entries: string[]): BlockList {
 /**
  * `GET /metrics` in the Prometheus text format. A scraper is let in when it presents the configured
  * bearer token, or when its address is on the allow-list (loopback by default). Behind a proxy, set
- * STRATUS_TRUST_PROXY so the address is the client's, or rely on the token.
+ * STRATUS_TRUST_PROXY to the proxies in front (a hop count or CIDRs, never `true`) so the address
+ * is the client's, or rely on the token.
  */
 /**
  * An onRequest hook admitting operators' tools: the bearer token from STRATUS_METRICS_TOKEN, or an

@@ -24,7 +24,7 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   dbQueryDuration: Histogram<'operation'>;
   dbQueryErrors: Counter<'operation'>;
-  jobDuration: Histogram<'job' | 'status'>;
+  jobDuration: Histogram<'job_name' | 'status'>;
   /** Adds a collector run before every scrape (gauges read from the database, cache stats, …). */
   onCollect(collect: () => Promise<void> | void): void;
   /** Runs every collector, then renders the exposition text. */
@@ -76,7 +76,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const jobDuration = new Histogram({
     name: 'stratus_job_duration_seconds',
     help: 'Scheduled job run time on this node, by job and outcome.',
-    labelNames: ['job', 'status'] as const,
+    labelNames: ['job_name', 'status'] as const,
     buckets: [0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
     registers,
   });

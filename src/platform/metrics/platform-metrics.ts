@@ -60,13 +60,13 @@ export function addPlatformMetrics(metrics: Metrics, database: Database, cache: 
   const runs = new Counter({
     name: 'stratus_job_runs_total',
     help: 'Scheduled job runs across the cluster (from scheduled_jobs).',
-    labelNames: ['job'] as const,
+    labelNames: ['job_name'] as const,
     registers,
   });
   const failures = new Counter({
     name: 'stratus_job_failures_total',
     help: 'Scheduled job runs that failed across the cluster.',
-    labelNames: ['job'] as const,
+    labelNames: ['job_name'] as const,
     registers,
   });
   metrics.onCollect(async () => {
@@ -77,8 +77,8 @@ export function addPlatformMetrics(metrics: Metrics, database: Database, cache: 
     runs.reset();
     failures.reset();
     for (const row of rows) {
-      runs.inc({ job: row.name }, Number(row.runs));
-      failures.inc({ job: row.name }, Number(row.failures));
+      runs.inc({ job_name: row.name }, Number(row.runs));
+      failures.inc({ job_name: row.name }, Number(row.failures));
     }
   });
 
