@@ -23,7 +23,6 @@ import { availability } from '../inventory/index.js';
 import { resolvePrices } from '../pricing/index.js';
 import type { Region } from '../regions/index.js';
 import {
-  getShippingOption,
   ShippingErrors,
   type ShippingOption,
   shippingOptionCached,
@@ -490,7 +489,8 @@ export async function updateCart(deps: Deps, cartId: string, input: CartUpdate):
     }
   }
   if (input.shipping_option_id) {
-    const option = await getShippingOption(deps.db, input.shipping_option_id);
+    // The same cached copy priceCart and checkout use (admin edits invalidate it): no statement here.
+    const option = await shippingOptionCached(deps, input.shipping_option_id);
     const items = moved?.items ?? cart.items;
     const weight = items.reduce((s, i) => s + i.weight_grams * i.quantity, 0);
     const subtotal = items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
