@@ -101,4 +101,22 @@ describe('Idempotency-Key', () => {
       code: 'IDEMPOTENCY_KEY_IN_USE',
     });
   });
+
+  it('gives exactly one of several simultaneous first claims the execution, and the rest no error', async () => {
+    // Claims that insert the same new key at the same instant meet in the unique indexes; only the
+    // primary key may decide (a second unique index on the key once made the losers fail with 500).
+    for (let round = 0; round < 100; round++) {
+      const claim = { scope: 'public', key: `k-race-${round}`, requestHash: 'h', waitMs: 0 };
+      const outcomes = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          claimIdempotencyKey(t.ctx.db, claim).then(
+            (result) => result.kind,
+            (error: AppError) => error.code,
+          ),
+        ),
+      );
+      expect(outcomes.filter((o) => o === 'execute')).toHaveLength(1);
+      expect(outcomes.filter((o) => o !== 'execute').every((o) => o === 'IDEMPOTENCY_KEY_IN_USE')).toBe(true);
+    }
+  });
 });

@@ -8,14 +8,11 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('idempotency_keys').addColumn('id', 'text').execute();
   await db.schema.alterTable('idempotency_keys').addColumn('resource_id', 'text').execute();
-  // Keys are printable ASCII without spaces, and scopes hold no spaces: `scope key` is unique.
+  // Keys are printable ASCII without spaces, and scopes hold no spaces: `scope key` is unique already,
+  // through the primary key. The index on it must not be UNIQUE: a claim's ON CONFLICT names the
+  // primary key, and two claims racing for one key would then fail on this index instead.
   await sql`update idempotency_keys set id = scope || ' ' || key`.execute(db);
-  await db.schema
-    .createIndex('idempotency_keys_id_idx')
-    .on('idempotency_keys')
-    .column('id')
-    .unique()
-    .execute();
+  await db.schema.createIndex('idempotency_keys_id_idx').on('idempotency_keys').column('id').execute();
   await db.schema
     .createIndex('idempotency_keys_resource_idx')
     .on('idempotency_keys')
