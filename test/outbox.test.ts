@@ -33,6 +33,21 @@ async function deliveries(context: TestContext) {
   return context.ctx.db.selectFrom('outbox_deliveries').selectAll().orderBy('id').execute();
 }
 
+/** Each event has one pending delivery for each of the two subscribers the guarded-update tests register. */
+async function expectPendingForBoth(context: TestContext, events: { id: string }[]) {
+  const rows = await deliveries(context);
+  for (const event of events)
+    expect(
+      rows
+        .filter((d) => d.event_id === event.id)
+        .map((d) => [d.subscriber, d.status])
+        .sort(),
+    ).toEqual([
+      ['first', 'pending'],
+      ['second', 'pending'],
+    ]);
+}
+
 describe('transactional outbox', () => {
   let context: TestContext;
   let registry: SubscriberRegistry;
@@ -72,17 +87,7 @@ describe('transactional outbox', () => {
       expect.arrayContaining([{ from: 0 }, { from: 1 }]),
     );
     expect(events).toHaveLength(2);
-    const rows = await deliveries(context);
-    for (const event of events)
-      expect(
-        rows
-          .filter((d) => d.event_id === event.id)
-          .map((d) => [d.subscriber, d.status])
-          .sort(),
-      ).toEqual([
-        ['first', 'pending'],
-        ['second', 'pending'],
-      ]);
+    await expectPendingForBoth(context, events);
     // Without subscribers only the event is written.
     expect(
       await updateThenEmit(
@@ -129,17 +134,7 @@ describe('transactional outbox', () => {
       { from: 0 },
       { from: 1 },
     ]);
-    const rows = await deliveries(context);
-    for (const event of events)
-      expect(
-        rows
-          .filter((d) => d.event_id === event.id)
-          .map((d) => [d.subscriber, d.status])
-          .sort(),
-      ).toEqual([
-        ['first', 'pending'],
-        ['second', 'pending'],
-      ]);
+    await expectPendingForBoth(context, events);
     // Another shape, and a topic without subscribers: only the event is written.
     expect(
       await guarded(

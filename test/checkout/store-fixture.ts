@@ -172,3 +172,28 @@ export async function readyCart(
   if (update.statusCode !== 200) throw new Error(`update cart: ${update.body}`);
   return { id, failed: null };
 }
+
+/**
+ * An order shipped by the courier provider and marked paid, ready for a fulfillment: a courier
+ * shipping option (flat 6.99) named `name`, one unit of `variant`, completed through the store API.
+ */
+export async function paidCourierOrder(store: Store, variant: string, name = 'Courier') {
+  const option = await createShippingOption(store.ctx.db, {
+    region_id: store.regionId,
+    name,
+    provider: 'courier',
+    price_type: 'flat',
+    amount: 699,
+  });
+  const { id } = await readyCart(store, [{ variant, quantity: 1 }]);
+  await store.app.inject({
+    method: 'PATCH',
+    url: `/store/carts/${id}`,
+    payload: { shipping_option_id: option.id },
+  });
+  const completed = await store.app.inject({ method: 'POST', url: `/store/carts/${id}/complete` });
+  if (completed.statusCode !== 200) throw new Error(`complete: ${completed.body}`);
+  const { order } = completed.json();
+  await store.app.inject({ method: 'POST', url: `/admin/orders/${order.id}/mark-paid`, headers: owner });
+  return order as { id: string; number: number; shipping_total: number };
+}

@@ -7,13 +7,12 @@ import { identityDeps, registerCustomer } from '../../src/modules/identity/index
 import {
   bindFulfillmentProviders,
   CourierProvider,
-  createShippingOption,
   type FulfillmentProvider,
   ManualFulfillmentProvider,
   verifySignature,
 } from '../../src/modules/shipping/index.js';
 import { createLogger } from '../../src/platform/logging/logger.js';
-import { createStore, owner, readyCart, type Store } from '../checkout/store-fixture.js';
+import { createStore, owner, paidCourierOrder, type Store } from '../checkout/store-fixture.js';
 
 const SECRET = 'courier-shared-secret';
 const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36';
@@ -91,21 +90,7 @@ describe('usage recorded where it happens', () => {
   });
 
   it('counts the outbound courier call of a shipment booking', async () => {
-    const option = await createShippingOption(store.ctx.db, {
-      region_id: store.regionId,
-      name: 'Courier',
-      provider: 'courier',
-      price_type: 'flat',
-      amount: 699,
-    });
-    const { id } = await readyCart(store, [{ variant: store.variants[0]!, quantity: 1 }]);
-    await store.app.inject({
-      method: 'PATCH',
-      url: `/store/carts/${id}`,
-      payload: { shipping_option_id: option.id },
-    });
-    const { order } = (await store.app.inject({ method: 'POST', url: `/store/carts/${id}/complete` })).json();
-    await store.app.inject({ method: 'POST', url: `/admin/orders/${order.id}/mark-paid`, headers: owner });
+    const order = await paidCourierOrder(store, store.variants[0]!);
     const fulfilled = await store.app.inject({
       method: 'POST',
       url: `/admin/orders/${order.id}/fulfillments`,

@@ -4,13 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bindFulfillmentProviders,
   CourierProvider,
-  createShippingOption,
   type FulfillmentProvider,
   ManualFulfillmentProvider,
   signPayload,
   verifySignature,
 } from '../../src/modules/shipping/index.js';
-import { createStore, owner, readyCart, type Store } from '../checkout/store-fixture.js';
+import { createStore, owner, paidCourierOrder, readyCart, type Store } from '../checkout/store-fixture.js';
 
 const SECRET = 'courier-shared-secret';
 
@@ -79,22 +78,8 @@ describe('courier fulfillment provider (against a fake courier)', () => {
   };
 
   it('books a signed shipment, then signed callbacks move the order to in transit and delivered', async () => {
-    const option = await createShippingOption(store.ctx.db, {
-      region_id: store.regionId,
-      name: 'Courier',
-      provider: 'courier',
-      price_type: 'flat',
-      amount: 699,
-    });
-    const { id } = await readyCart(store, [{ variant: store.variants[0]!, quantity: 1 }]);
-    await store.app.inject({
-      method: 'PATCH',
-      url: `/store/carts/${id}`,
-      payload: { shipping_option_id: option.id },
-    });
-    const { order } = (await store.app.inject({ method: 'POST', url: `/store/carts/${id}/complete` })).json();
+    const order = await paidCourierOrder(store, store.variants[0]!);
     expect(order.shipping_total).toBe(699);
-    await store.app.inject({ method: 'POST', url: `/admin/orders/${order.id}/mark-paid`, headers: owner });
     const ful = await store.app.inject({
       method: 'POST',
       url: `/admin/orders/${order.id}/fulfillments`,
@@ -161,21 +146,7 @@ describe('courier fulfillment provider (against a fake courier)', () => {
   });
 
   it('a failed booking leaves the fulfillment pending on the timeline; retry-booking books it once the courier is back', async () => {
-    const option = await createShippingOption(store.ctx.db, {
-      region_id: store.regionId,
-      name: 'Courier (retry)',
-      provider: 'courier',
-      price_type: 'flat',
-      amount: 699,
-    });
-    const { id } = await readyCart(store, [{ variant: store.variants[1]!, quantity: 1 }]);
-    await store.app.inject({
-      method: 'PATCH',
-      url: `/store/carts/${id}`,
-      payload: { shipping_option_id: option.id },
-    });
-    const { order } = (await store.app.inject({ method: 'POST', url: `/store/carts/${id}/complete` })).json();
-    await store.app.inject({ method: 'POST', url: `/admin/orders/${order.id}/mark-paid`, headers: owner });
+    const order = await paidCourierOrder(store, store.variants[1]!, 'Courier (retry)');
 
     outage = true;
     const failed = await store.app.inject({
