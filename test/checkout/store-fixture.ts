@@ -1,7 +1,13 @@
 import { createStockLocation, setStockLevel } from '../../src/modules/inventory/index.js';
 import { bindPaymentProviders, type PaymentProviders } from '../../src/modules/payments/index.js';
 import { createRegion } from '../../src/modules/regions/index.js';
-import { createShippingOption } from '../../src/modules/shipping/index.js';
+import {
+  bindFulfillmentProviders,
+  CourierProvider,
+  createShippingOption,
+  type FulfillmentProvider,
+  ManualFulfillmentProvider,
+} from '../../src/modules/shipping/index.js';
 import { inTransaction } from '../../src/platform/db/transaction.js';
 import { buildApp } from '../../src/platform/http/app.js';
 import type { Authenticator } from '../../src/platform/http/auth.js';
@@ -196,4 +202,15 @@ export async function paidCourierOrder(store: Store, variant: string, name = 'Co
   const { order } = completed.json();
   await store.app.inject({ method: 'POST', url: `/admin/orders/${order.id}/mark-paid`, headers: owner });
   return order as { id: string; number: number; shipping_total: number };
+}
+
+/** The store's fulfillment providers: manual, and the courier posting signed shipments to `url`. */
+export function bindCourier(store: Store, url: string, secret: string): void {
+  bindFulfillmentProviders(
+    store.ctx,
+    new Map<string, FulfillmentProvider>([
+      ['manual', new ManualFulfillmentProvider()],
+      ['courier', new CourierProvider({ url, secret })],
+    ]),
+  );
 }

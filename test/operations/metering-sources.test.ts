@@ -4,15 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setAnalyticsSettings } from '../../src/modules/analytics/analytics.settings.js';
 import { eventBufferFor } from '../../src/modules/analytics/event-buffer.js';
 import { identityDeps, registerCustomer } from '../../src/modules/identity/index.js';
-import {
-  bindFulfillmentProviders,
-  CourierProvider,
-  type FulfillmentProvider,
-  ManualFulfillmentProvider,
-  verifySignature,
-} from '../../src/modules/shipping/index.js';
+import { verifySignature } from '../../src/modules/shipping/index.js';
 import { createLogger } from '../../src/platform/logging/logger.js';
-import { createStore, owner, paidCourierOrder, type Store } from '../checkout/store-fixture.js';
+import { bindCourier, createStore, owner, paidCourierOrder, type Store } from '../checkout/store-fixture.js';
 
 const SECRET = 'courier-shared-secret';
 const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36';
@@ -44,13 +38,7 @@ describe('usage recorded where it happens', () => {
     await new Promise<void>((resolve) => courier.listen(0, '127.0.0.1', resolve));
     store = await createStore({ stock: 10 });
     const url = `http://127.0.0.1:${(courier.address() as AddressInfo).port}/shipments`;
-    bindFulfillmentProviders(
-      store.ctx,
-      new Map<string, FulfillmentProvider>([
-        ['manual', new ManualFulfillmentProvider()],
-        ['courier', new CourierProvider({ url, secret: SECRET })],
-      ]),
-    );
+    bindCourier(store, url, SECRET);
   });
   afterAll(async () => {
     await store.close();

@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signPayload, verifySignature } from '../../src/modules/shipping/index.js';
 import {
-  bindFulfillmentProviders,
-  CourierProvider,
-  type FulfillmentProvider,
-  ManualFulfillmentProvider,
-  signPayload,
-  verifySignature,
-} from '../../src/modules/shipping/index.js';
-import { createStore, owner, paidCourierOrder, readyCart, type Store } from '../checkout/store-fixture.js';
+  bindCourier,
+  createStore,
+  owner,
+  paidCourierOrder,
+  readyCart,
+  type Store,
+} from '../checkout/store-fixture.js';
 
 const SECRET = 'courier-shared-secret';
 
@@ -51,13 +51,7 @@ describe('courier fulfillment provider (against a fake courier)', () => {
     await new Promise<void>((resolve) => courier.listen(0, '127.0.0.1', resolve));
     store = await createStore({ stock: 10 });
     const url = `http://127.0.0.1:${(courier.address() as AddressInfo).port}/shipments`;
-    bindFulfillmentProviders(
-      store.ctx,
-      new Map<string, FulfillmentProvider>([
-        ['manual', new ManualFulfillmentProvider()],
-        ['courier', new CourierProvider({ url, secret: SECRET })],
-      ]),
-    );
+    bindCourier(store, url, SECRET);
   });
   afterAll(async () => {
     await store.close();
