@@ -8,12 +8,11 @@ import { loadConfig } from '../src/config/config.js';
 import { createStockLocation, setStockLevel } from '../src/modules/inventory/index.js';
 import { createRegion } from '../src/modules/regions/index.js';
 import { createShippingOption } from '../src/modules/shipping/index.js';
-import { createPostgresPool } from '../src/platform/db/database.js';
 import { inTransaction } from '../src/platform/db/transaction.js';
 import { buildApp } from '../src/platform/http/app.js';
 import { createLogger } from '../src/platform/logging/logger.js';
 import { createRuntime } from '../src/platform/runtime.js';
-import { benchEnv } from './bench-env.js';
+import { benchEnv, benchSchema } from './bench-env.js';
 import type { ShopperPlan } from './checkout-shoppers.js';
 
 /** CPU ms (user + system) of this process's main thread, from Linux's per-thread counters (10 ms ticks). */
@@ -30,20 +29,7 @@ export function serverThreadCpuMs(): number {
 export async function startCheckoutShop() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-checkout-'));
   const config = loadConfig({ ...benchEnv(), STRATUS_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-  let dropSchema: (() => Promise<void>) | undefined;
-  if (config.database.kind === 'postgres') {
-    const url = config.database.url;
-    const schema = `bench_${Date.now().toString(36)}`;
-    const admin = createPostgresPool(url, 1);
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
-    config.database = { ...config.database, searchPath: schema, poolMax: 20 };
-    dropSchema = async () => {
-      const pool = createPostgresPool(url, 1);
-      await pool.query(`drop schema ${schema} cascade`);
-      await pool.end();
-    };
-  }
+  const dropSchema = await benchSchema(config);
   const runtime = await createRuntime(config, { worker: false, logger: createLogger('warn') });
   const { ctx } = runtime;
   ctx.auth = {

@@ -16,30 +16,17 @@ import {
   setStockLevel,
 } from '../src/modules/inventory/index.js';
 import { createRegion } from '../src/modules/regions/index.js';
-import { createPostgresPool } from '../src/platform/db/database.js';
 import { inTransaction } from '../src/platform/db/transaction.js';
 import { createLogger } from '../src/platform/logging/logger.js';
 import { createRuntime } from '../src/platform/runtime.js';
+import { benchSchema } from './bench-env.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const concurrency = Number(process.argv[3] ?? 50);
 const variantCount = Number(process.argv[4] ?? 20);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'stratus-reserve-'));
 const config = loadConfig({ ...process.env, STRATUS_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-let dropSchema: (() => Promise<void>) | undefined;
-if (config.database.kind === 'postgres') {
-  const url = config.database.url;
-  const schema = `bench_${Date.now().toString(36)}`;
-  const admin = createPostgresPool(url, 1);
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  config.database = { ...config.database, searchPath: schema, poolMax: 20 };
-  dropSchema = async () => {
-    const pool = createPostgresPool(url, 1);
-    await pool.query(`drop schema ${schema} cascade`);
-    await pool.end();
-  };
-}
+const dropSchema = await benchSchema(config);
 const runtime = await createRuntime(config, { worker: false, logger: createLogger('warn') });
 const { db } = runtime.ctx;
 try {

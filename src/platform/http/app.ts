@@ -59,6 +59,7 @@ class RequestLog extends LogController {
  */
 export async function buildApp(ctx: AppContext): Promise<App> {
   const { http } = ctx.config;
+  const trust = http.trustProxy;
   const edge = new EdgeLane({
     cache: ctx.cache,
     headers: sameOriginHeaders(http.corsOrigins),
@@ -89,14 +90,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     requestTimeout: http.requestTimeoutMs,
     connectionTimeout: http.requestTimeoutMs * 2,
     keepAliveTimeout: http.keepAliveTimeoutMs,
-    // A hop count as Fastify reads it (its types leave numbers out): trust the `hops` nearest addresses.
-    trustProxy:
-      typeof http.trustProxy === 'number'
-        ? (
-            (hops: number) => (_address: string, hop: number) =>
-              hop < hops
-          )(http.trustProxy)
-        : http.trustProxy,
+    // A hop count as Fastify reads it (its types leave numbers out): trust that many nearest addresses.
+    trustProxy: typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust,
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: requestIdOf,
