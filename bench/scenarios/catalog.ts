@@ -1,6 +1,11 @@
 // Catalog storefront scenarios over 10k products / 30k variants (3 sizes each), priced in USD, one
 // region, stock on every variant. "Uncached" swaps the node's cache for one that never stores, so
-// every request runs the full read path (1 catalog + 1 pricing + 1 inventory statement).
+// every request runs the full read path (1 catalog + 1 pricing + 1 inventory statement). "Floor" serves
+// the same uncached detail with bare Fastify and the least such a read must do (see detailFloor).
+
+import { createHash } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
+import Fastify from 'fastify';
 
 import { importProductsCsv } from '../../src/modules/catalog/catalog.csv.js';
 import { createStockLocation, setStockLevel } from '../../src/modules/inventory/index.js';
@@ -114,6 +119,74 @@ const searchMix = (state: Record<string, unknown>): BenchRequest[] =>
     path: `/store/products?region_id=${state.region_id}&limit=20&q=${encodeURIComponent(q)}`,
   }));
 
+/**
+ * The least an uncached product detail must do, with nothing of the platform around it: bare Fastify,
+ * the same three indexed SQLite reads (document, base prices, stock in the region's locations),
+ * parse the document, attach a taxed price and availability to each variant, serialise, and hash a
+ * strong ETag. No price lists, tax classes, translations, security headers, rate limits, logs or
+ * metrics. What it serves per second bounds what any implementation on this machine can.
+ */
+async function detailFloor(ctx: AppContext, state: Record<string, unknown>): Promise<string> {
+  const { database } = ctx.config;
+  if (database.kind !== 'sqlite') throw new Error('the detail floor reads the SQLite file directly');
+  const db = new BetterSqlite3(database.file, { readonly: true });
+  const region = await ctx.db
+    .selectFrom('regions')
+    .select(['currency_code', 'default_tax_rate_bp'])
+    .where('id', '=', String(state.region_id))
+    .executeTakeFirstOrThrow();
+  const documentOf = db.prepare(`select document from products where handle = ? and status = 'published'`);
+  const pricesOf = db.prepare(
+    `select variant_id, amount from variant_prices where variant_id in (select value from json_each(?))
+     and currency_code = ? and min_quantity = 1`,
+  );
+  const stockOf = db.prepare(
+    `select l.variant_id, sum(l.on_hand - l.reserved) as available from inventory_levels l
+     join stock_location_regions r on r.location_id = l.location_id
+     where r.region_id = ? and l.variant_id in (select value from json_each(?)) group by l.variant_id`,
+  );
+  const app = Fastify({ logger: false });
+  app.get('/store/products/:handle', async (request, reply) => {
+    const row = documentOf.get((request.params as { handle: string }).handle) as
+      | { document: string }
+      | undefined;
+    if (!row) return reply.code(404).send({ code: 'NOT_FOUND' });
+    const product = JSON.parse(row.document) as { variants: Array<Record<string, unknown>> };
+    const ids = JSON.stringify(product.variants.map((v) => v.id));
+    const prices = new Map(
+      (pricesOf.all(ids, region.currency_code) as Array<{ variant_id: string; amount: number }>).map((p) => [
+        p.variant_id,
+        p.amount,
+      ]),
+    );
+    const stock = new Map(
+      (stockOf.all(state.region_id, ids) as Array<{ variant_id: string; available: number }>).map((s) => [
+        s.variant_id,
+        s.available,
+      ]),
+    );
+    for (const variant of product.variants) {
+      const amount = prices.get(variant.id as string) ?? 0;
+      const tax = Math.round((amount * region.default_tax_rate_bp) / 10_000);
+      const available = stock.get(variant.id as string) ?? 0;
+      variant.price = {
+        currency_code: region.currency_code,
+        amount,
+        tax_amount: tax,
+        amount_incl_tax: amount + tax,
+      };
+      variant.availability = { available, in_stock: available > 0 };
+    }
+    const body = JSON.stringify({ product });
+    return reply
+      .header('etag', `"${createHash('sha1').update(body).digest('base64url')}"`)
+      .header('cache-control', 'public, max-age=60')
+      .type('application/json; charset=utf-8')
+      .send(body);
+  });
+  return app.listen({ host: '127.0.0.1', port: 0 });
+}
+
 export const catalogScenarios: Record<string, Scenario> = {
   'catalog-detail-cached': {
     description: 'GET /store/products/{handle}: 200 products, served from the cache after the first hit',
@@ -124,6 +197,12 @@ export const catalogScenarios: Record<string, Scenario> = {
     description: 'GET /store/products/{handle}: 1,000 products, no cache (3 SQL statements each)',
     prepare: (ctx) => prepareCatalog(ctx, { cache: false }),
     requests: (state) => details(state, 1000),
+  },
+  'catalog-detail-floor': {
+    description: 'the same 1,000 uncached details from bare Fastify and three raw SQLite reads (a floor)',
+    prepare: (ctx) => prepareCatalog(ctx, { cache: false }),
+    requests: (state) => details(state, 1000),
+    listen: detailFloor,
   },
   'catalog-list': {
     description: 'GET /store/products?limit=20 with prices and stock: pages, filters and sorts, no cache',

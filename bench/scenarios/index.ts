@@ -11,12 +11,14 @@ export interface BenchRequest {
 
 /**
  * A load scenario: `prepare` runs inside the server process before it listens (seed data) and may
- * return state; `requests` turns that state into the request mix autocannon sends.
+ * return state; `requests` turns that state into the request mix the load client sends. `listen`,
+ * when given, serves the requests instead of the Stratus app (a floor to compare the app with).
  */
 export interface Scenario {
   description: string;
   prepare?(ctx: AppContext): Promise<Record<string, unknown>>;
   requests(state: Record<string, unknown>): BenchRequest[];
+  listen?(ctx: AppContext, state: Record<string, unknown>): Promise<string>;
 }
 
 export const scenarios: Record<string, Scenario> = {

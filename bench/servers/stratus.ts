@@ -20,7 +20,8 @@ const config = loadConfig({
 });
 const runtime = await createRuntime(config, { worker: true });
 const state = (await scenario.prepare?.(runtime.ctx)) ?? {};
-const app = await buildApp(runtime.ctx);
-const address = await app.listen({ host: '127.0.0.1', port: 0 });
+const address = scenario.listen
+  ? await scenario.listen(runtime.ctx, state)
+  : await (await buildApp(runtime.ctx)).listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ ready: address, state });
 answerStats();
