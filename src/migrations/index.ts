@@ -4,6 +4,7 @@ import * as m0100 from './0100_catalog.js';
 import * as m0110 from './0110_regions.js';
 import * as m0111 from './0111_pricing.js';
 import * as m0112 from './0112_inventory.js';
+import * as m0120 from './0120_product_search_order.js';
 import * as m0200 from './0200_identity.js';
 import * as m0300 from './0300_idempotency.js';
 import * as m0310 from './0310_payments.js';
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '0110_regions': m0110,
   '0111_pricing': m0111,
   '0112_inventory': m0112,
+  '0120_product_search_order': m0120,
   '0200_identity': m0200,
   '0300_idempotency': m0300,
   '0310_payments': m0310,

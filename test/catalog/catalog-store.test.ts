@@ -281,3 +281,73 @@ describe('storefront product reads', () => {
     expect(counter.count).toBe(0);
   });
 });
+
+describe('storefront search order', () => {
+  let t: CatalogApp;
+  beforeAll(async () => {
+    t = await createCatalogApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const admin = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => {
+    const res = await t.app.inject({ method, url, headers: owner, ...(payload ? { payload } : {}) });
+    expect(res.statusCode, res.body).toBeLessThan(300);
+    return res.statusCode === 204 ? null : res.json();
+  };
+  const lamp = (n: number) => ({
+    title: `Zephyr Lamp ${n}`,
+    status: 'published',
+    variants: [{ sku: `ZL-${n}`, prices: [{ currency_code: 'usd', amount: 1000 + n }] }],
+  });
+  /** Every page of a search, two products a page, following the cursor. */
+  const search = async (query: string) => {
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 20; page++) {
+      const res = await t.app.inject({
+        url: `/store/products?region_id=${t.regionId}&limit=2&${query}${cursor}`,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      seen.push(...res.json().data.map((p: { handle: string }) => p.handle));
+      if (!res.json().next_cursor) return seen;
+      cursor = `&cursor=${res.json().next_cursor}`;
+    }
+    throw new Error('the cursor never ended');
+  };
+
+  it('pages matches newest first, keeps a changed product in place and drops a deleted one', async () => {
+    const ids: string[] = [];
+    for (let n = 0; n < 7; n++) ids.push((await admin('POST', '/admin/products', lamp(n))).id);
+    await admin('POST', '/admin/products', { ...lamp(99), title: 'Desk Fan' });
+    const newestFirst = [6, 5, 4, 3, 2, 1, 0].map((n) => `zephyr-lamp-${n}`);
+    expect(await search('q=zeph')).toEqual(newestFirst);
+    expect(await search('q=lamp&sort=newest')).toEqual(newestFirst);
+
+    // Rewriting a product's search text (a new title, a new variant) keeps its place.
+    await admin('PATCH', `/admin/products/${ids[2]}`, {
+      title: 'Zephyr Lamp Two',
+      description: 'Brass zephyr',
+    });
+    expect(await search('q=zephyr')).toEqual(newestFirst);
+    expect(await search('q=brass')).toEqual(['zephyr-lamp-2']);
+    await admin('DELETE', `/admin/products/${ids[5]}`);
+    expect(await search('q=zeph')).toEqual(newestFirst.filter((h) => h !== 'zephyr-lamp-5'));
+
+    // A product made now is the newest match; other sorts still see every match.
+    await admin('POST', '/admin/products', lamp(7));
+    const now = await search('q=zeph');
+    expect(now[0]).toBe('zephyr-lamp-7');
+    expect(now).toHaveLength(7);
+    expect(await search('q=zeph&sort=price_desc')).toEqual([
+      'zephyr-lamp-7',
+      'zephyr-lamp-6',
+      'zephyr-lamp-4',
+      'zephyr-lamp-3',
+      'zephyr-lamp-2',
+      'zephyr-lamp-1',
+      'zephyr-lamp-0',
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import type { Db } from '../../platform/db/database.js';
+import { type Db, dialectOf } from '../../platform/db/database.js';
 import { newId } from '../../platform/db/ids.js';
 import { now } from '../../platform/db/time.js';
 import { inTransaction, type Trx } from '../../platform/db/transaction.js';
@@ -18,7 +18,7 @@ import {
   type WriteResult,
 } from './catalog.products.js';
 import type { ProductDocument } from './catalog.schemas.js';
-import { searchBody } from './catalog.search.js';
+import { nextSearchRowid, searchBody } from './catalog.search.js';
 import { productProblems } from './catalog.validate.js';
 
 /** The column set is documented in docs/catalog-csv.md; keep the two in step. */
@@ -495,7 +495,9 @@ export async function writeImport(trx: Trx, prepared: PreparedImport) {
       product_tags: [],
     };
     const optionRows: Array<{ product_id: string; name: string; value: string }> = [];
-    const searchRows: Array<{ product_id: string; body: string }> = [];
+    const searchRows: Array<{ rowid?: number; product_id: string; body: string }> = [];
+    // SQLite: FTS rowids in creation order, one per new product (see nextSearchRowid).
+    let searchRowid = dialectOf(trx) === 'sqlite' ? await nextSearchRowid(trx) : null;
     const rangeRows: ReturnType<typeof priceRanges> = [];
     // New products are written in bulk: their document, links and index rows are built here.
     for (const p of created) {
@@ -513,6 +515,7 @@ export async function writeImport(trx: Trx, prepared: PreparedImport) {
         collection_ids: JSON.stringify([...new Set(p.collectionHandles.map((h) => collections.get(h)!))]),
         sales_count: 0,
         document: '',
+        search_rowid: searchRowid === null ? null : searchRowid++,
         created_at: at,
         updated_at: at,
         published_at: p.fields.status === 'published' ? at : null,
@@ -546,7 +549,12 @@ export async function writeImport(trx: Trx, prepared: PreparedImport) {
           if (!seen.has(key)) optionRows.push({ product_id: id, name, value });
           seen.add(key);
         }
-      searchRows.push({ product_id: id, body: searchBody(doc) });
+      const body = searchBody(doc);
+      searchRows.push(
+        row.search_rowid === null
+          ? { product_id: id, body }
+          : { rowid: row.search_rowid, product_id: id, body },
+      );
       if (p.fields.status === 'published')
         rangeRows.push(
           ...priceRanges(
@@ -558,12 +566,12 @@ export async function writeImport(trx: Trx, prepared: PreparedImport) {
         if (v.prices.length > 0) priceEntries.push({ variant_id: variants[i]!.id, prices: v.prices });
       });
     }
-    await insertChunked(trx, 'products', productRows, 22);
+    await insertChunked(trx, 'products', productRows, 23);
     await insertChunked(trx, 'product_variants', variantRows, 12);
     for (const [table, items] of Object.entries(links))
       await insertChunked(trx, table as keyof typeof links, items, 2);
     await insertChunked(trx, 'product_option_values', optionRows, 3);
-    await insertChunked(trx, 'product_search', searchRows, 2);
+    await insertChunked(trx, 'product_search', searchRows, 3);
     await insertChunked(trx, 'product_prices', rangeRows, 4);
 
     // Existing products are updated one by one through the same path as the admin API.

@@ -9,7 +9,7 @@ import { AppError, PlatformErrors } from '../../platform/http/errors.js';
 import { CatalogErrors } from './catalog.errors.js';
 import { basePrices, setPrices } from './catalog.prices.js';
 import type { ProductCreate, ProductDocument, ProductUpdate, VariantInput } from './catalog.schemas.js';
-import { searchBody } from './catalog.search.js';
+import { indexSearch, searchBody, unindexSearch } from './catalog.search.js';
 import type { ProductsTable, ProductVariantsTable } from './catalog.tables.js';
 import {
   defaultVariantTitle,
@@ -182,7 +182,6 @@ export async function syncProduct(trx: Trx, productId: string): Promise<ProductD
     'product_tags',
     'product_option_values',
     'product_prices',
-    'product_search',
   ] as const) {
     await trx.deleteFrom(table).where('product_id', '=', productId).execute();
   }
@@ -207,10 +206,7 @@ export async function syncProduct(trx: Trx, productId: string): Promise<ProductD
       .insertInto('product_option_values')
       .values([...optionValues.values()])
       .execute();
-  await trx
-    .insertInto('product_search')
-    .values({ product_id: productId, body: searchBody(doc) })
-    .execute();
+  await indexSearch(trx, row, searchBody(doc));
   const prices = await basePrices(
     trx,
     doc.variants.map((v) => v.id),
@@ -467,7 +463,7 @@ export async function deleteProduct(db: Db, id: string): Promise<WriteResult<nul
   await inTransaction(db, async (trx) => {
     const row = await loadProduct(trx, id);
     try {
-      await trx.deleteFrom('product_search').where('product_id', '=', id).execute();
+      await unindexSearch(trx, id);
       await trx.deleteFrom('products').where('id', '=', id).execute();
     } catch (error) {
       if (isForeignKeyViolation(error))

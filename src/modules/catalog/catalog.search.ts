@@ -1,5 +1,6 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
-import type { Dialect } from '../../platform/db/database.js';
+import { type Dialect, dialectOf } from '../../platform/db/database.js';
+import type { Trx } from '../../platform/db/transaction.js';
 import type { ProductDocument } from './catalog.schemas.js';
 
 /**
@@ -45,14 +46,69 @@ export function searchBody(doc: ProductDocument): string {
   return foldText(parts.filter(Boolean).join(' ')).slice(0, 20_000);
 }
 
+/** The FTS5 query for a shopper's text (every word as a prefix), or null when it has no searchable word. */
+export function ftsMatch(query: string): string | null {
+  const terms = searchTerms(query);
+  return terms.length === 0 ? null : terms.map((t) => `"${t}"*`).join(' ');
+}
+
 /** `product_id IN (matching products)`, or null when the query has no searchable word. */
 export function searchCondition(dialect: Dialect, query: string): Expression<SqlBool> | null {
-  const terms = searchTerms(query);
-  if (terms.length === 0) return null;
   if (dialect === 'postgres') {
+    const terms = searchTerms(query);
+    if (terms.length === 0) return null;
     const tsquery = terms.map((t) => `${t}:*`).join(' & ');
     return sql<SqlBool>`p.id in (select product_id from product_search where to_tsvector('simple', body) @@ to_tsquery('simple', ${tsquery}))`;
   }
-  const match = terms.map((t) => `"${t}"*`).join(' ');
-  return sql<SqlBool>`p.id in (select product_id from product_search where product_search match ${match})`;
+  const match = ftsMatch(query);
+  return match === null
+    ? null
+    : sql<SqlBool>`p.id in (select product_id from product_search where product_search match ${match})`;
+}
+
+/**
+ * SQLite: the next free FTS rowid. Each product takes one when first indexed and keeps it for life
+ * (`products.search_rowid`), so rowid order is creation order and a search in newest order can walk
+ * the FTS index backwards and stop after a page. Writers are serialised, so max + 1 cannot collide.
+ */
+export async function nextSearchRowid(trx: Trx): Promise<number> {
+  const row = await trx
+    .selectFrom('products')
+    .select((eb) => eb.fn.max('search_rowid').as('last'))
+    .executeTakeFirst();
+  return Number(row?.last ?? 0) + 1;
+}
+
+/** Writes a product's search text, replacing what was there (its FTS rowid stays the same). */
+export async function indexSearch(
+  trx: Trx,
+  product: { id: string; search_rowid: number | null },
+  body: string,
+): Promise<void> {
+  if (dialectOf(trx) === 'postgres') {
+    await trx.deleteFrom('product_search').where('product_id', '=', product.id).execute();
+    await trx.insertInto('product_search').values({ product_id: product.id, body }).execute();
+    return;
+  }
+  let rowid = product.search_rowid;
+  if (rowid === null) {
+    rowid = await nextSearchRowid(trx);
+    await trx.updateTable('products').set({ search_rowid: rowid }).where('id', '=', product.id).execute();
+  } else {
+    // By rowid: the FTS table has no index on product_id, so a delete by it would read every row.
+    await trx.deleteFrom('product_search').where('rowid', '=', rowid).execute();
+  }
+  await trx.insertInto('product_search').values({ rowid, product_id: product.id, body }).execute();
+}
+
+/** Removes a product's search text (before the product row goes). */
+export async function unindexSearch(trx: Trx, productId: string): Promise<void> {
+  if (dialectOf(trx) === 'postgres') {
+    await trx.deleteFrom('product_search').where('product_id', '=', productId).execute();
+    return;
+  }
+  await trx
+    .deleteFrom('product_search')
+    .where('rowid', '=', (eb) => eb.selectFrom('products').select('search_rowid').where('id', '=', productId))
+    .execute();
 }

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { Timestamp } from '../../platform/db/time.js';
 
 /** JSON columns are TEXT; their shapes live in catalog.types.ts. */
@@ -32,6 +33,8 @@ export interface ProductsTable {
    * instead of joining five tables (one statement per detail, one per list page).
    */
   document: string;
+  /** SQLite: the product's FTS rowid, in creation order and kept for life (see catalog.search.ts). */
+  search_rowid: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   published_at: Timestamp | null;
@@ -96,6 +99,8 @@ export interface ProductPricesTable {
 }
 
 export interface ProductSearchTable {
+  /** SQLite (FTS5) only: the product's `search_rowid`. */
+  rowid: ColumnType<number, number | undefined, number>;
   product_id: string;
   body: string;
 }
