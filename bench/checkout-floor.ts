@@ -10,11 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
-import { serverThreadCpuMs } from './checkout-shop.js';
-import type { PhaseResult, ShopperPlan } from './checkout-shoppers.js';
+import { runShoppers, serverThreadCpuMs } from './checkout-shop.js';
+import type { PhaseResult } from './checkout-shoppers.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const shoppers = Number(process.argv[3] ?? 20);
@@ -168,7 +167,7 @@ const base = await app.listen({ host: '127.0.0.1', port: 0 });
 
 /** The same shoppers as checkout-flow.ts, in a worker thread. */
 function shop(): Promise<PhaseResult> {
-  const plan: ShopperPlan = {
+  return runShoppers({
     base,
     seconds,
     shoppers,
@@ -184,13 +183,6 @@ function shop(): Promise<PhaseResult> {
       postal_code: '00-001',
       country_code: 'pl',
     },
-  };
-  const module = JSON.stringify(new URL('./checkout-shoppers.ts', import.meta.url).href);
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${module}); })`;
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(boot, { eval: true, workerData: plan });
-    worker.once('message', resolve);
-    worker.once('error', reject);
   });
 }
 

@@ -9,35 +9,23 @@
 // the server thread's CPU µs per flow (Linux per-thread counters), the load-robust cost figure.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { Worker } from 'node:worker_threads';
-import { serverThreadCpuMs, startCheckoutShop } from './checkout-shop.js';
+import { runShoppers, serverThreadCpuMs, startCheckoutShop } from './checkout-shop.js';
 import type { PhaseResult, ShopperPlan } from './checkout-shoppers.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const shoppers = Number(process.argv[3] ?? 20);
 const { config, ctx, base, plan, close } = await startCheckoutShop();
 
-/** Runs one phase's shoppers in a worker thread, so the client does not share the server's loop. */
-function run(
+/** One phase's shoppers (in a worker thread), printing the result. */
+async function run(
   name: string,
   plan: Omit<ShopperPlan, 'base' | 'seconds' | 'shoppers' | 'phase'>,
   phase: ShopperPlan['phase'],
-) {
-  return new Promise<PhaseResult>((resolve, reject) => {
-    // A worker does not inherit tsx's loader: it registers it, then loads the TypeScript module.
-    const module = JSON.stringify(new URL('./checkout-shoppers.ts', import.meta.url).href);
-    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${module}); })`;
-    const worker = new Worker(boot, {
-      eval: true,
-      workerData: { ...plan, base, seconds, shoppers, phase } satisfies ShopperPlan,
-    });
-    worker.once('message', (result: PhaseResult) => {
-      const { steps: _steps, ...shown } = result;
-      console.log(`${name.padEnd(10)} ${JSON.stringify(shown)}`);
-      resolve(result);
-    });
-    worker.once('error', reject);
-  });
+): Promise<PhaseResult> {
+  const result = await runShoppers({ ...plan, base, seconds, shoppers, phase });
+  const { steps: _steps, ...shown } = result;
+  console.log(`${name.padEnd(10)} ${JSON.stringify(shown)}`);
+  return result;
 }
 
 try {

@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../src/config/config.js';
 import { createStockLocation, setStockLevel } from '../src/modules/inventory/index.js';
 import { createRegion } from '../src/modules/regions/index.js';
@@ -13,7 +14,7 @@ import { buildApp } from '../src/platform/http/app.js';
 import { createLogger } from '../src/platform/logging/logger.js';
 import { createRuntime } from '../src/platform/runtime.js';
 import { benchEnv, benchSchema } from './bench-env.js';
-import type { ShopperPlan } from './checkout-shoppers.js';
+import type { PhaseResult, ShopperPlan } from './checkout-shoppers.js';
 
 /** CPU ms (user + system) of this process's main thread, from Linux's per-thread counters (10 ms ticks). */
 export function serverThreadCpuMs(): number {
@@ -24,6 +25,18 @@ export function serverThreadCpuMs(): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** Runs the shoppers of checkout-shoppers.ts in a worker thread, so the client does not share the server's loop. */
+export function runShoppers(plan: ShopperPlan): Promise<PhaseResult> {
+  // A worker does not inherit tsx's loader: it registers it, then loads the TypeScript module.
+  const module = JSON.stringify(new URL('./checkout-shoppers.ts', import.meta.url).href);
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${module}); })`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(boot, { eval: true, workerData: plan });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
 }
 
 export async function startCheckoutShop() {
