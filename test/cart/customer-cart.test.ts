@@ -197,4 +197,95 @@ describe('customer carts', () => {
     expect(completed.statusCode, completed.body).toBe(200);
     expect(completed.json().order).toMatchObject({ customer_id: vip.id, discount_total: 200 });
   });
+
+  it('prices storefront reads for a signed-in customer with their group price list, never from the shared cache', async () => {
+    const group = await inject('POST', '/admin/customer-groups', { name: 'Wholesale' }, owner);
+    expect(group.statusCode, group.body).toBe(201);
+    const trade = await customerCredentials(store);
+    const plain = await customerCredentials(store);
+    await inject('PATCH', `/admin/customers/${trade.id}`, { group_id: group.json().id }, owner);
+    const variant = store.variants[2]!;
+    const list = await inject(
+      'POST',
+      '/admin/price-lists',
+      {
+        name: 'Wholesale prices',
+        type: 'override',
+        status: 'active',
+        customer_group_ids: [group.json().id],
+        prices: [{ variant_id: variant, currency_code: 'eur', amount: 1000 }],
+      },
+      owner,
+    );
+    expect(list.statusCode, list.body).toBe(201);
+    const { product_id } = await store.ctx.db
+      .selectFrom('product_variants')
+      .select('product_id')
+      .where('id', '=', variant)
+      .executeTakeFirstOrThrow();
+
+    const detail = async (headers: object) => {
+      const res = await inject(
+        'GET',
+        `/store/products/${product_id}?region_id=${store.regionId}`,
+        undefined,
+        headers,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      const price = res.json().variants.find((v: { id: string }) => v.id === variant).price;
+      return { amount: price.amount, list: price.price_list_id, cacheControl: res.headers['cache-control'] };
+    };
+    const listed = async (headers: object) => {
+      const res = await inject(
+        'GET',
+        `/store/products?region_id=${store.regionId}&limit=50`,
+        undefined,
+        headers,
+      );
+      return res.json().data.find((p: { id: string }) => p.id === product_id).price.amount;
+    };
+    const quoted = async (headers: object) => {
+      const res = await inject(
+        'GET',
+        `/store/prices?region_id=${store.regionId}&variant_ids=${variant}`,
+        undefined,
+        headers,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().data[0].amount;
+    };
+
+    // A guest first fills the shared cache; the wholesale customer still gets their price, and their
+    // answer is kept by nobody: the next guest and a customer outside the group see the base price.
+    const base = await detail({});
+    expect(base).toMatchObject({ amount: 3999, list: null, cacheControl: expect.stringContaining('public') });
+    expect(await detail(trade.headers)).toEqual({
+      amount: 1000,
+      list: list.json().id,
+      cacheControl: 'private, no-store',
+    });
+    expect((await detail({})).amount).toBe(3999);
+    expect((await detail(plain.headers)).amount).toBe(3999);
+    expect(await listed({})).toBe(3999);
+    expect(await listed(trade.headers)).toBe(1000);
+    expect(await listed({})).toBe(3999);
+    expect(await quoted(trade.headers)).toBe(1000);
+    expect(await quoted({})).toBe(3999);
+
+    // Over HTTP the edge lane answers the guest from its stored bytes, and leaves the customer to the app.
+    const address = await store.app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `${address}/store/products/${product_id}?region_id=${store.regionId}`;
+    const amountOver = async (headers: Record<string, string>) => {
+      const res = await fetch(url, { headers });
+      const body = (await res.json()) as { variants: Array<{ id: string; price: { amount: number } }> };
+      return {
+        amount: body.variants.find((v) => v.id === variant)!.price.amount,
+        cache: res.headers.get('x-cache'),
+      };
+    };
+    await amountOver({});
+    expect(await amountOver({})).toEqual({ amount: 3999, cache: 'hit' });
+    expect((await amountOver(trade.headers)).amount).toBe(1000);
+    expect((await amountOver({ cookie: 'stratus_session=not-a-session' })).amount).toBe(3999);
+  });
 });

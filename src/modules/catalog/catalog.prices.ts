@@ -55,12 +55,18 @@ export async function priceAndStock(
   db: DbOrTrx,
   variants: Array<{ id: string; tax_class_id: string | null }>,
   region: Region,
+  customerGroupIds: string[] = [],
 ): Promise<{ prices: Map<string, ShopperPrice>; stock: Map<string, Availability> }> {
   if (variants.length === 0) return { prices: new Map(), stock: new Map() };
   const variantIds = variants.map((v) => v.id);
   const taxClasses = new Map(variants.map((v) => [v.id, v.tax_class_id]));
   const [resolved, levels] = await Promise.all([
-    resolvePrices(db, { variant_ids: variantIds, region, tax_class_ids: taxClasses }),
+    resolvePrices(db, {
+      variant_ids: variantIds,
+      region,
+      tax_class_ids: taxClasses,
+      customer_group_ids: customerGroupIds,
+    }),
     availability(db, { variant_ids: variantIds, region_id: region.id }),
   ]);
   const prices = new Map<string, ShopperPrice>();

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { carriesCustomer } from '../../platform/http/auth.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { edgeFastLane, sendEdgeCached } from '../../platform/http/edge-cache.js';
+import { shopperGroups } from '../identity/index.js';
 import { DEFAULT_LOCALE, localeChain, translate } from './catalog.locale.js';
 import { LISTS_TAG, productTag } from './catalog.products.js';
 
@@ -29,6 +31,22 @@ function sendStoreRead(
 
 /** The regions module's cache tag: a region or tax change drops every priced storefront entry. */
 const REGIONS_TAG = 'regions';
+
+/**
+ * A storefront read: from the shared cache for guests and customers outside any group, built for this
+ * shopper alone (and kept by nobody) when their groups may change the prices.
+ */
+async function sendPricedRead(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  build: (groups: string[]) => Promise<{ body: unknown; tags: string[] }>,
+) {
+  const groups = await shopperGroups(ctx, request);
+  if (groups.length === 0) return sendStoreRead(ctx.cache, request, reply, () => build([]));
+  const { body } = await build(groups);
+  return reply.header('cache-control', 'private, no-store').send(body);
+}
 
 import { Attribute, Locale, Media, ProductOption } from './catalog.schemas.js';
 import { type StoreListQuery, storeProduct, storeProducts, storeRegion } from './catalog.store.js';
@@ -169,7 +187,7 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
   // Every route here only reads the published catalog, which tolerates replication lag: the replica.
   const db = ctx.database.reader;
   const { cache } = ctx;
-  const onRequest = edgeFastLane(cache);
+  const onRequest = edgeFastLane(cache, (raw) => carriesCustomer(ctx.auth, raw));
 
   app.get(
     '/store/products/:id_or_handle',
@@ -184,9 +202,9 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     async (request, reply) => {
       const { id_or_handle } = request.params;
       const locale = request.query.locale ?? DEFAULT_LOCALE;
-      return sendStoreRead(cache, request, reply, async () => {
+      return sendPricedRead(ctx, request, reply, async (groups) => {
         const region = await storeRegion(db, request.query.region_id);
-        const product = await storeProduct(db, id_or_handle, region, locale);
+        const product = await storeProduct(db, id_or_handle, region, locale, groups);
         return { body: product, tags: [productTag(product.id), REGIONS_TAG] };
       });
     },
@@ -198,9 +216,16 @@ export const catalogStoreRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     async (request, reply) => {
       const query = request.query as StoreListQuery;
       const locale = query.locale ?? DEFAULT_LOCALE;
-      return sendStoreRead(cache, request, reply, async () => {
+      return sendPricedRead(ctx, request, reply, async (groups) => {
         const region = await storeRegion(db, query.region_id);
-        const page = await storeProducts(db, cache, { ...query, limit: query.limit ?? 20 }, region, locale);
+        const page = await storeProducts(
+          db,
+          cache,
+          { ...query, limit: query.limit ?? 20 },
+          region,
+          locale,
+          groups,
+        );
         const tags = [LISTS_TAG, REGIONS_TAG, ...page.data.map((p) => productTag(p.id))];
         if (query.category_id) tags.push(CATEGORIES_TAG);
         return { body: page, tags };

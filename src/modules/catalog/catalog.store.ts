@@ -101,6 +101,8 @@ export async function storeProduct(
   idOrHandle: string,
   region: Region,
   locale: string,
+  /** The shopper's customer groups: their price lists apply too. */
+  groups: string[] = [],
 ): Promise<StoreProduct> {
   const [row] = await publishedDocument(
     db,
@@ -109,7 +111,7 @@ export async function storeProduct(
   );
   if (!row) throw new AppError(PlatformErrors.NOT_FOUND, `Product ${idOrHandle} not found`);
   const doc = parseJson<ProductDocument>(row.document);
-  const { prices, stock } = await priceAndStock(db, doc.variants, region);
+  const { prices, stock } = await priceAndStock(db, doc.variants, region, groups);
   return priced(doc, locale, region, prices, stock);
 }
 
@@ -267,6 +269,8 @@ export async function storeProducts(
   q: StoreListQuery,
   region: Region,
   locale: string,
+  /** The shopper's customer groups: their price lists apply too. */
+  groups: string[] = [],
 ) {
   const { query: base, searchOrdered } = await filtered(db, cache, q, region);
   const sort = searchOrdered ? SEARCH_NEWEST : SORTS[q.sort ?? 'newest'];
@@ -302,6 +306,7 @@ export async function storeProducts(
       db,
       docs.flatMap((d) => d.doc.variants),
       region,
+      groups,
     );
     for (const [k, v] of prices) priceAndStockOf.prices.set(k, v);
     for (const [k, v] of stock) priceAndStockOf.stock.set(k, v);

@@ -43,8 +43,18 @@ function withSelf(permissions: ReadonlySet<string> | '*'): ReadonlySet<string> |
   return permissions === '*' ? '*' : new Set([...permissions, SELF_SERVICE]);
 }
 
+/** A `stratus_session=` pair anywhere in a Cookie header. */
+const CUSTOMER_COOKIE_PAIR = new RegExp(`(?:^|;\\s*)${CUSTOMER_COOKIE}=`);
+
 export function createAuthenticator(deps: () => Promise<IdentityDeps>): Authenticator {
   return {
+    carriesCustomer(request) {
+      const { authorization, cookie } = request.headers;
+      return (
+        authorization?.startsWith('Bearer ') === true ||
+        (cookie !== undefined && CUSTOMER_COOKIE_PAIR.test(cookie))
+      );
+    },
     async authenticate(request): Promise<IdentityPrincipal | null> {
       const d = await deps();
       const admin = (request.routeOptions.url ?? '').startsWith('/admin/');

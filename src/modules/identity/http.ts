@@ -1,8 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { carriesCustomer } from '../../platform/http/auth.js';
+import type { AppContext } from '../../platform/http/context.js';
 import { AppError, PlatformErrors } from '../../platform/http/errors.js';
 import type { AuditActor } from '../audit/index.js';
 import type { IdentityPrincipal } from './authenticator.js';
 import type { RequestMeta } from './deps.js';
+import { customerGroupIds } from './groups.service.js';
 import { csrfToken } from './sessions.service.js';
 
 export function requestMeta(request: FastifyRequest): RequestMeta {
@@ -12,6 +15,17 @@ export function requestMeta(request: FastifyRequest): RequestMeta {
     request_id: request.id,
     secure: request.protocol === 'https',
   };
+}
+
+/**
+ * The customer groups of the signed-in shopper behind a storefront request (their member price lists
+ * apply), or none. A request without a customer credential costs nothing here; one whose credential
+ * does not check out counts as a guest.
+ */
+export async function shopperGroups(ctx: AppContext, request: FastifyRequest): Promise<string[]> {
+  if (!carriesCustomer(ctx.auth, request.raw)) return [];
+  const principal = await ctx.auth.authenticate(request).catch(() => null);
+  return principal?.kind === 'customer' ? customerGroupIds(ctx.db, principal.id) : [];
 }
 
 export function principalOf(request: FastifyRequest): IdentityPrincipal {

@@ -14,7 +14,7 @@ export { announceSignIn, DEMO_OWNER_EMAIL } from './bootstrap.js';
 export { type CustomerView, getCustomer, loginCustomer, registerCustomer } from './customers.service.js';
 export { type IdentityDeps, identityDeps, type RequestMeta } from './deps.js';
 export { customerGroupIds } from './groups.service.js';
-export { actorFrom } from './http.js';
+export { actorFrom, shopperGroups } from './http.js';
 export { IdentityErrors } from './identity.errors.js';
 export type { IdentityTables } from './identity.tables.js';
 export { type CustomerLoginHook, registerCustomerLoginHook } from './login-hooks.js';

@@ -4,6 +4,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import type { AppContext } from '../../platform/http/context.js';
 import { decodeCursor, Page, PageQuery, toPage } from '../../platform/http/pagination.js';
 import { assertVariantsExist } from '../catalog/index.js';
+import { shopperGroups } from '../identity/index.js';
 import {
   createPriceList,
   deletePriceList,
@@ -44,12 +45,19 @@ export const pricingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         response: { 200: Type.Object({ data: Type.Array(ResolvedPriceOut) }) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { region_id, variant_ids, quantity } = req.query;
+      const groups = await shopperGroups(ctx, req);
       const [prices] = await Promise.all([
-        resolvePrices(db, { region_id, variant_ids, ...(quantity ? { quantity } : {}) }),
+        resolvePrices(db, {
+          region_id,
+          variant_ids,
+          customer_group_ids: groups,
+          ...(quantity ? { quantity } : {}),
+        }),
         assertVariantsExist(db, variant_ids),
       ]);
+      if (groups.length > 0) reply.header('cache-control', 'private, no-store');
       return { data: [...prices.values()] };
     },
   );

@@ -16,7 +16,7 @@ import { fieldCrypto } from '../crypto/field-crypto.js';
 import { logAccess } from '../logging/request-logger.js';
 import { metricsRoutes } from '../metrics/metrics.routes.js';
 import { traceIdFor } from '../tracing/tracing.js';
-import { installAuthGuard } from './auth.js';
+import { carriesCustomer, installAuthGuard } from './auth.js';
 import type { AppContext } from './context.js';
 import { EdgeLane } from './edge-cache.js';
 import { installErrorHandler } from './error-handler.js';
@@ -63,6 +63,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   const edge = new EdgeLane({
     cache: ctx.cache,
     headers: sameOriginHeaders(http.corsOrigins),
+    personal: (raw) => carriesCustomer(ctx.auth, raw),
     requestId: requestIdOf,
     served(raw, requestId, entry, status, ms) {
       recordRequest(ctx.metrics, 'GET', entry.route, status, ms);

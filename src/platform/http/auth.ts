@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, PlatformErrors } from './errors.js';
 
@@ -15,6 +16,17 @@ export interface Principal {
  */
 export interface Authenticator {
   authenticate(request: FastifyRequest): Promise<Principal | null>;
+  /**
+   * Whether a request carries a customer credential, read from its headers alone (no lookup). Storefront
+   * reads of such a request may be priced for that customer, so shared cached answers do not fit it.
+   */
+  carriesCustomer?(request: IncomingMessage): boolean;
+}
+
+/** `carriesCustomer`, or (an authenticator without it) any credential-looking header at all. */
+export function carriesCustomer(auth: Authenticator, request: IncomingMessage): boolean {
+  if (auth.carriesCustomer) return auth.carriesCustomer(request);
+  return request.headers.authorization !== undefined || request.headers.cookie !== undefined;
 }
 
 /** No credentials are ever valid: every protected route answers 401 until identity is wired in. */

@@ -107,10 +107,12 @@ export async function sendEdgeCached(
 
 /**
  * Route-level onRequest hook for requests the edge lane leaves to Fastify (cross-origin ones, or
- * injected in tests): a hit is answered before the query is validated or the handler runs.
+ * injected in tests): a hit is answered before the query is validated or the handler runs. Personal
+ * requests (see EdgeLaneOptions) go on to the handler.
  */
-export function edgeFastLane(cache: Cache) {
+export function edgeFastLane(cache: Cache, personal: (raw: IncomingMessage) => boolean) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (personal(request.raw)) return undefined;
     const entry = cache.peekLocal<EdgeEntry>(edgeKey(request.raw));
     return entry === undefined ? undefined : send(request, reply, entry, 'hit');
   };
@@ -120,6 +122,8 @@ export interface EdgeLaneOptions {
   cache: Cache;
   /** Headers every response carries (the security headers). */
   headers: Readonly<Record<string, string>>;
+  /** A request whose answer may be its own (a signed-in customer's prices): never from a shared entry. */
+  personal(raw: IncomingMessage): boolean;
   requestId(raw: IncomingMessage): string;
   /** Metrics and the access line of a request the lane answered. */
   served(raw: IncomingMessage, requestId: string, entry: EdgeEntry, status: number, ms: number): void;
@@ -169,6 +173,7 @@ export class EdgeLane {
   #serve(req: IncomingMessage, res: ServerResponse): boolean {
     // Cross-origin requests need the CORS decision, which only the pipeline makes.
     if (!this.#open || req.method !== 'GET' || req.headers.origin !== undefined) return false;
+    if (this.#options.personal(req)) return false;
     const entry = this.#options.cache.peekLocal<EdgeEntry>(edgeKey(req));
     if (entry === undefined) return false;
     const started = performance.now();
