@@ -213,4 +213,32 @@ describe.skipIf(!hasChromium || testDialect !== 'sqlite')('storefront customer a
       await page.getByRole('heading', { level: 1, name: 'Zaloguj się' }).waitFor();
     });
   });
+
+  it("shows a signed-in customer their group's member price on the product page, and guests the list price", async () => {
+    const admin = async (method: 'POST' | 'PATCH', url: string, payload: object) => {
+      const res = await t.app.inject({ method, url, headers: owner, payload });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      return res.json();
+    };
+    const group = await admin('POST', '/admin/customer-groups', { name: 'Trade' });
+    const customer = await customerCredentials(t, { first_name: 'Tess' });
+    await admin('PATCH', `/admin/customers/${customer.id}`, { group_id: group.id });
+    await admin('POST', '/admin/price-lists', {
+      name: 'Trade prices',
+      type: 'override',
+      status: 'active',
+      customer_group_ids: [group.id],
+      prices: [{ variant_id: chairVariant, currency_code: 'usd', amount: 9900 }],
+    });
+    await inPage('storefront-member-price', async (page) => {
+      const shown = () =>
+        page.getByTestId('price').first().locator('.price__amount').getAttribute('data-amount');
+      await page.goto(`${base}/products/${chairHandle}`);
+      await page.getByTestId('consent-banner').getByRole('button', { name: 'Only necessary' }).click();
+      expect(await shown()).toBe('12900');
+      await signIn(page, customer.email, customer.password);
+      await page.goto(`${base}/products/${chairHandle}`);
+      await expect.poll(shown).toBe('9900');
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
-import { api, type Product, type Variant } from '../api.js';
+import { api, CSRF_KEY, type Product, type Variant } from '../api.js';
 import { useCart } from '../cart.js';
 import { PriceTag } from '../components/price.js';
 import { embedded as embeddedData } from '../embedded.js';
@@ -31,7 +31,9 @@ const matches = (v: Variant, selection: Record<string, string>) =>
 export function ProductPage({ handle }: { handle: string }) {
   const t = useT();
   const { locale, regionParam } = useShop();
-  const [seed] = useState(() => embedded(handle));
+  // The embedded product carries guest prices; a signed-in shopper may have member prices (their
+  // customer group's price list), so their page asks the API, which prices it for them.
+  const [seed] = useState(() => (localStorage.getItem(CSRF_KEY) ? undefined : embedded(handle)));
   const product = useLoad(
     `${handle}|${regionParam}|${locale}`,
     () =>
