@@ -7,6 +7,19 @@ import { createTestApp, type TestApp } from '../helpers/test-context.js';
 const code = (secret: string, offsetSeconds = 0) =>
   generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSeconds });
 
+/** Enrols the staff member behind `headers` in TOTP; returns the secret. */
+async function enrolMfa(t: TestApp, headers: Record<string, string>): Promise<string> {
+  const { secret } = (await t.app.inject({ method: 'POST', url: '/admin/me/mfa', headers })).json();
+  const confirm = await t.app.inject({
+    method: 'POST',
+    url: '/admin/me/mfa/confirm',
+    headers,
+    payload: { code: await code(secret) },
+  });
+  expect(confirm.statusCode, confirm.body).toBe(200);
+  return secret;
+}
+
 describe('staff: invitations, MFA, roles', () => {
   let t: TestApp;
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -103,15 +116,7 @@ describe('staff: invitations, MFA, roles', () => {
       expect((await t.app.inject({ url: '/admin/customers', headers: staff.headers })).statusCode).toBe(403);
       const fresh = await login(staff.email, staff.password);
       expect(fresh.json().mfa_enrollment_required).toBe(true);
-      const { secret } = (
-        await t.app.inject({ method: 'POST', url: '/admin/me/mfa', headers: staff.headers })
-      ).json();
-      await t.app.inject({
-        method: 'POST',
-        url: '/admin/me/mfa/confirm',
-        headers: staff.headers,
-        payload: { code: await code(secret) },
-      });
+      await enrolMfa(t, staff.headers);
       const after = await t.app.inject({ url: '/admin/me', headers: staff.headers });
       expect(after.json().mfa_enrollment_required).toBe(false);
       expect(after.json().permissions).toContain('catalog:write');
@@ -368,15 +373,7 @@ describe('staff MFA step: wrong codes are throttled', () => {
 
   it('spends the step-one token after 5 wrong codes, and wrong codes lock the account', async () => {
     const staff = await staffCredentials(t, 'admin');
-    const start = await t.app.inject({ method: 'POST', url: '/admin/me/mfa', headers: staff.headers });
-    const { secret } = start.json();
-    const confirm = await t.app.inject({
-      method: 'POST',
-      url: '/admin/me/mfa/confirm',
-      headers: staff.headers,
-      payload: { code: await code(secret) },
-    });
-    expect(confirm.statusCode).toBe(200);
+    const secret = await enrolMfa(t, staff.headers);
     const valid = new Set(await Promise.all([-60, -30, 0, 30, 60].map((s) => code(secret, s))));
     const wrong = ['000000', '111111', '222222', '333333', '444444', '555555'].find((c) => !valid.has(c))!;
     const login = () =>
