@@ -1,3 +1,4 @@
+import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresPool, dialectOf } from '../src/platform/db/database.js';
@@ -76,6 +77,57 @@ describe('database layer', () => {
   it('returns integers as numbers on both dialects', async () => {
     const row = await sql<{ n: number }>`select count(*) as n from schema_migrations`.execute(t.ctx.db);
     expect(typeof row.rows[0]!.n).toBe('number');
+  });
+});
+
+describe.skipIf(testDialect !== 'sqlite')('another process holding the SQLite write lock', () => {
+  let t: TestContext;
+  let other: BetterSqlite3.Database;
+  beforeAll(async () => {
+    t = await createTestContext();
+    const { database } = t.ctx.config;
+    if (database.kind !== 'sqlite') throw new Error('SQLite only');
+    other = new BetterSqlite3(database.file);
+  });
+  afterAll(async () => {
+    other.close();
+    await t.close();
+  });
+
+  it('waits for it without stopping the event loop, then writes', async () => {
+    other.exec('begin immediate');
+    const name = newId('lease');
+    const ticks = { n: 0 };
+    const timer = setInterval(() => ticks.n++, 2);
+    const started = performance.now();
+    try {
+      const transaction = inTransaction(t.ctx.db, (trx) =>
+        trx.insertInto('leases').values({ name, owner: 'tx', expires_at: 'x' }).execute(),
+      );
+      const autocommit = t.ctx.db
+        .insertInto('leases')
+        .values({ name: `${name}-auto`, owner: 'auto', expires_at: 'x' })
+        .execute();
+      // Reads go on while the lock is held elsewhere.
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(await t.ctx.db.selectFrom('leases').select('name').where('name', '=', name).execute()).toEqual(
+        [],
+      );
+      other.exec('commit');
+      await Promise.all([transaction, autocommit]);
+    } finally {
+      clearInterval(timer);
+      if (other.inTransaction) other.exec('rollback');
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+    // SQLite's own busy handler would have slept this thread for the whole wait: no timer could fire.
+    expect(ticks.n).toBeGreaterThanOrEqual(10);
+    const rows = await t.ctx.db
+      .selectFrom('leases')
+      .select('owner')
+      .where('name', 'like', `${name}%`)
+      .execute();
+    expect(rows.map((r) => r.owner).sort()).toEqual(['auto', 'tx']);
   });
 });
 

@@ -82,6 +82,13 @@ function openHandle(file: string, busyTimeoutMs: number): BetterSqlite3.Database
   return db;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_RECOVERY';
+}
+
 function run(cache: StatementCache, query: CompiledQuery): QueryResult<unknown> {
   const statement = cache.get(query.sql);
   const parameters = query.parameters as unknown[];
@@ -107,7 +114,10 @@ class SqliteConnection implements DatabaseConnection {
 /**
  * Two handles on one WAL database file:
  * - the writer runs transactions (BEGIN IMMEDIATE, so a second process waits for the write lock up
- *   front instead of failing on upgrade) and autocommit writes, one at a time behind a FIFO mutex;
+ *   front instead of failing on upgrade) and autocommit writes, one at a time behind a FIFO mutex.
+ *   While another process (a CLI command, another node) holds SQLite's write lock, the writer waits
+ *   with timers rather than SQLite's busy handler, which sleeps the thread: the event loop goes on
+ *   serving reads and work that needs no lock;
  * - the reader runs read-only statements outside transactions, so storefront reads never queue behind
  *   a checkout transaction that is awaiting something.
  */
@@ -137,6 +147,8 @@ export class StratusSqliteDriver implements Driver {
 
   async init(): Promise<void> {
     this.#writer = openHandle(this.#file, this.#busyTimeoutMs);
+    // SQLITE_BUSY comes back at once; #whileBusy retries (after the WAL switch above, which may wait).
+    this.#writer.pragma('busy_timeout = 0');
     this.#reader = this.#file === ':memory:' ? this.#writer : openHandle(this.#file, this.#busyTimeoutMs);
     this.#writes = new StatementCache(this.#writer);
     this.#reads = this.#reader === this.#writer ? this.#writes : new StatementCache(this.#reader);
@@ -156,7 +168,8 @@ export class StratusSqliteDriver implements Driver {
     }
     await this.#mutex.lock();
     try {
-      return run(this.#writes, query);
+      // An autocommit write that finds the lock taken fails before changing anything: safe to repeat.
+      return await this.#whileBusy(() => run(this.#writes, query));
     } finally {
       this.#mutex.unlock();
     }
@@ -165,12 +178,30 @@ export class StratusSqliteDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
     await this.#mutex.lock();
     try {
-      run(this.#writes, CompiledQuery.raw('begin immediate'));
+      await this.#whileBusy(() => run(this.#writes, CompiledQuery.raw('begin immediate')));
     } catch (error) {
       this.#mutex.unlock();
       throw error;
     }
     (connection as SqliteConnection).inTransaction = true;
+  }
+
+  /**
+   * Runs `take` (a statement that takes the write lock) again while another process holds the lock:
+   * at once for the first tries (most transactions last well under a millisecond), then every
+   * millisecond, until the busy timeout. In WAL mode nothing else on the writer waits for a lock:
+   * statements inside a transaction already hold it, and COMMIT needs no other.
+   */
+  async #whileBusy<T>(take: () => T): Promise<T> {
+    const deadline = performance.now() + this.#busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return take();
+      } catch (error) {
+        if (!isBusy(error) || performance.now() > deadline) throw error;
+        await (attempt < 3 ? new Promise((resolve) => setImmediate(resolve)) : sleep(1));
+      }
+    }
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
