@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_platform.js';
+import * as m0002 from './0002_outbox_topic_index.js';
 import * as m0100 from './0100_catalog.js';
 import * as m0110 from './0110_regions.js';
 import * as m0111 from './0111_pricing.js';
@@ -32,6 +33,7 @@ import * as m0530 from './0530_carts_activity.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
+  '0002_outbox_topic_index': m0002,
   '0100_catalog': m0100,
   '0110_regions': m0110,
   '0111_pricing': m0111,
