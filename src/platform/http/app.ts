@@ -23,6 +23,7 @@ import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
 import { installIdempotency } from './idempotency.js';
 import { installObservability, recordRequest, requestLogger } from './observability.js';
+import { installAdmissionRounds } from './rounds.js';
 import { installSecurity, sameOriginHeaders } from './security.js';
 
 export type App = FastifyInstance;
@@ -108,6 +109,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     reply.header('x-request-id', request.id);
     done();
   });
+  installAdmissionRounds(app);
   installObservability(app, ctx);
   installErrorHandler(app);
   await installSecurity(app, ctx);
