@@ -5,7 +5,7 @@
 // the movements, the payment, a sequential order number, the order and its lines. No validation,
 // encryption, totals engine, rate limits, logs or metrics. What it completes per second bounds what
 // any implementation on this machine can, with this client:
-//   npx tsx bench/checkout-floor.ts [seconds=10] [shoppers=20]
+//   npx tsx bench/checkout-floor.ts [seconds=10] [shoppers=20] [--pin]
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 // The full storefront checkout flow over real HTTP, against a fresh database (SQLite unless DATABASE_URL
 // names PostgreSQL; then a throwaway schema is used):
-//   npx tsx bench/checkout-flow.ts [seconds=10] [shoppers=20]
+//   npx tsx bench/checkout-flow.ts [seconds=10] [shoppers=20] [--pin]   (--pin: server thread on CPU 0, the rest on CPU 1)
 //   BENCH_CPU_PROFILE=/tmp/checkout.cpuprofile npx tsx bench/checkout-flow.ts …  profiles only the checkout
 //   phase (not startup or the baseline) and writes a profile for Chrome DevTools / speedscope.
 // Each shopper loops: create cart, add 3 items, set email + address + shipping, complete with a manual

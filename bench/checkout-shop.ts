@@ -1,7 +1,8 @@
 // The shop both checkout benchmarks run against: a fresh database (SQLite unless DATABASE_URL names
 // PostgreSQL; then a throwaway schema), a listening node, one region, three stocked products and a
 // flat shipping option.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -27,6 +28,17 @@ export function serverThreadCpuMs(): number {
   }
 }
 
+/**
+ * With `--pin` on the command line: the server's thread (this process's main thread) on CPU 0 and
+ * every other thread (the shoppers, V8's and libuv's helpers) on CPU 1, so the server stops trading
+ * its core with the client, as `bench/run.ts --pin` does with wrk. Applied as the shoppers start.
+ */
+const pinned = process.argv.includes('--pin');
+function pinThreads(): void {
+  for (const tid of readdirSync(`/proc/${process.pid}/task`))
+    execFileSync('taskset', ['-p', '-c', tid === String(process.pid) ? '0' : '1', tid], { stdio: 'ignore' });
+}
+
 /** Runs the shoppers of checkout-shoppers.ts in a worker thread, so the client does not share the server's loop. */
 export function runShoppers(plan: ShopperPlan): Promise<PhaseResult> {
   // A worker does not inherit tsx's loader: it registers it, then loads the TypeScript module.
@@ -34,6 +46,7 @@ export function runShoppers(plan: ShopperPlan): Promise<PhaseResult> {
   const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${module}); })`;
   return new Promise((resolve, reject) => {
     const worker = new Worker(boot, { eval: true, workerData: plan });
+    if (pinned) worker.once('online', pinThreads);
     worker.once('message', resolve);
     worker.once('error', reject);
   });
