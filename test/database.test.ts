@@ -5,7 +5,7 @@ import { createPostgresPool, dialectOf } from '../src/platform/db/database.js';
 import { newId } from '../src/platform/db/ids.js';
 import { lockRows } from '../src/platform/db/lock.js';
 import { migrationStatus } from '../src/platform/db/migrator.js';
-import { inTransaction } from '../src/platform/db/transaction.js';
+import { inTransaction, type Trx } from '../src/platform/db/transaction.js';
 import { createTestContext, type TestContext, testDialect } from './helpers/test-context.js';
 
 describe('database layer', () => {
@@ -128,6 +128,97 @@ describe.skipIf(testDialect !== 'sqlite')('another process holding the SQLite wr
       .where('name', 'like', `${name}%`)
       .execute();
     expect(rows.map((r) => r.owner).sort()).toEqual(['auto', 'tx']);
+  });
+});
+
+describe.skipIf(testDialect !== 'sqlite')('SQLite group commit', () => {
+  let t: TestContext;
+  let other: BetterSqlite3.Database;
+  beforeAll(async () => {
+    t = await createTestContext();
+    const { database } = t.ctx.config;
+    if (database.kind !== 'sqlite') throw new Error('SQLite only');
+    other = new BetterSqlite3(database.file);
+  });
+  afterAll(async () => {
+    other.close();
+    await t.close();
+  });
+
+  const visible = (prefix: string) =>
+    (
+      other.prepare('select name from leases where name like ? order by name').all(`${prefix}%`) as Array<{
+        name: string;
+      }>
+    ).map((r) => r.name);
+
+  /**
+   * Runs `first`, and while it holds the writer queues `queued` behind it; `settled` runs as each one
+   * settles. Resolves with every outcome, `first` first.
+   */
+  async function queuedBehind(
+    first: (trx: Trx) => Promise<unknown>,
+    queued: Array<(trx: Trx) => Promise<unknown>>,
+    settled: () => void = () => {},
+  ) {
+    let started!: () => void;
+    const holding = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const head = inTransaction(t.ctx.db, async (trx) => {
+      started();
+      await first(trx);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    await holding;
+    const all = [head, ...queued.map((work) => inTransaction(t.ctx.db, work))];
+    return Promise.allSettled(all.map((p) => p.finally(settled)));
+  }
+
+  const lease = (trx: Trx, name: string) =>
+    trx.insertInto('leases').values({ name, owner: 'g', expires_at: 'x' }).execute();
+
+  it('reports each commit only once it is on disk, and transactions queued together commit together', async () => {
+    const seen: string[][] = [];
+    await queuedBehind(
+      (trx) => lease(trx, 'g1-0'),
+      [1, 2, 3].map((n) => (trx: Trx) => lease(trx, `g1-${n}`)),
+      () => seen.push(visible('g1-')),
+    );
+    // The head resolved only with the queue's COMMIT: every member saw all four rows on disk.
+    expect(seen).toEqual(Array(4).fill(['g1-0', 'g1-1', 'g1-2', 'g1-3']));
+  });
+
+  it("undoes a failed member's own writes only", async () => {
+    const outcomes = await queuedBehind(
+      (trx) => lease(trx, 'g2-0'),
+      [1, 2, 3].map((n) => async (trx: Trx) => {
+        await lease(trx, `g2-${n}`);
+        if (n === 2) throw new Error('refused');
+      }),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(visible('g2-')).toEqual(['g2-0', 'g2-1', 'g2-3']);
+  });
+
+  it('fails every member, and writes nothing, when the shared COMMIT fails', async () => {
+    // A deferred foreign key is checked at COMMIT: the one way to make a COMMIT fail on demand.
+    await sql`create table gc_parent (id text primary key)`.execute(t.ctx.db);
+    await sql`create table gc_child (id text primary key, parent text references gc_parent (id) deferrable initially deferred)`.execute(
+      t.ctx.db,
+    );
+    const outcomes = await queuedBehind(
+      (trx) => lease(trx, 'g3-0'),
+      [
+        (trx: Trx) => lease(trx, 'g3-1'),
+        (trx: Trx) => sql`insert into gc_child (id, parent) values ('c', 'missing')`.execute(trx),
+      ],
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(visible('g3-')).toEqual([]);
+    // The writer is usable again.
+    await inTransaction(t.ctx.db, (trx) => lease(trx, 'g3-after'));
+    expect(visible('g3-')).toEqual(['g3-after']);
   });
 });
 

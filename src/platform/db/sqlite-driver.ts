@@ -44,17 +44,27 @@ class StatementCache {
   }
 }
 
-/** FIFO mutex: one writer at a time on the write handle, waking exactly the next waiter. */
+type Holder = 'transaction' | 'write';
+
+/**
+ * FIFO mutex: one writer at a time on the write handle, waking exactly the next waiter. Waiters say
+ * what they will run, so a transaction can hand the open SQLite transaction on to the next one.
+ */
 class Mutex {
   #locked = false;
-  readonly #waiters: Array<() => void> = [];
+  readonly #waiters: Array<{ holder: Holder; wake: () => void }> = [];
 
-  async lock(): Promise<void> {
+  async lock(holder: Holder): Promise<void> {
     if (!this.#locked) {
       this.#locked = true;
       return;
     }
-    await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    await new Promise<void>((wake) => this.#waiters.push({ holder, wake }));
+  }
+
+  /** What the next waiter will run, if anyone waits. */
+  get next(): Holder | undefined {
+    return this.#waiters[0]?.holder;
   }
 
   get locked(): boolean {
@@ -67,10 +77,22 @@ class Mutex {
 
   unlock(): void {
     const next = this.#waiters.shift();
-    if (next) next();
+    if (next) next.wake();
     else this.#locked = false;
   }
 }
+
+/** Transactions that ended while others queued behind them: they commit with the last of them. */
+interface Group {
+  members: number;
+  waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+}
+
+/** Logical transactions per physical COMMIT at most, so a steady queue still commits regularly. */
+const MAX_GROUP = 32;
+const SAVEPOINT = CompiledQuery.raw('savepoint stratus_tx');
+const RELEASE = CompiledQuery.raw('release stratus_tx');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to stratus_tx');
 
 function openHandle(file: string, busyTimeoutMs: number): BetterSqlite3.Database {
   const db = new BetterSqlite3(file, { timeout: busyTimeoutMs });
@@ -117,7 +139,12 @@ class SqliteConnection implements DatabaseConnection {
  *   front instead of failing on upgrade) and autocommit writes, one at a time behind a FIFO mutex.
  *   While another process (a CLI command, another node) holds SQLite's write lock, the writer waits
  *   with timers rather than SQLite's busy handler, which sleeps the thread: the event loop goes on
- *   serving reads and work that needs no lock;
+ *   serving reads and work that needs no lock. Transactions that queue behind one another share one
+ *   SQLite transaction (group commit): each runs inside a savepoint, so its rollback undoes only its
+ *   own writes, and each one's commit resolves only once the shared COMMIT is done, so nothing is
+ *   reported committed before it is. A COMMIT writes every page its transaction changed to the WAL,
+ *   and the transactions of a checkout touch mostly the same pages (the outbox, the carts), so one
+ *   COMMIT for a queue of them writes a fraction of the pages;
  * - the reader runs read-only statements outside transactions, so storefront reads never queue behind
  *   a checkout transaction that is awaiting something.
  */
@@ -125,6 +152,8 @@ export class StratusSqliteDriver implements Driver {
   readonly #file: string;
   readonly #busyTimeoutMs: number;
   readonly #mutex = new Mutex();
+  /** The open SQLite transaction's finished members, while it spans several transactions. */
+  #group: Group | undefined;
   #writer!: BetterSqlite3.Database;
   #reader!: BetterSqlite3.Database;
   #writes!: StatementCache;
@@ -166,7 +195,7 @@ export class StratusSqliteDriver implements Driver {
       // transaction holds the writer, a read goes through it instead, whose cache stays warm.
       return run(this.#mutex.locked ? this.#reads : this.#writes, query);
     }
-    await this.#mutex.lock();
+    await this.#mutex.lock('write');
     try {
       // An autocommit write that finds the lock taken fails before changing anything: safe to repeat.
       return await this.#whileBusy(() => run(this.#writes, query));
@@ -176,11 +205,14 @@ export class StratusSqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
-    await this.#mutex.lock();
+    await this.#mutex.lock('transaction');
     try {
-      await this.#whileBusy(() => run(this.#writes, CompiledQuery.raw('begin immediate')));
+      // Handed an open transaction by the one before (a group), or opening one.
+      if (!this.#writer.inTransaction)
+        await this.#whileBusy(() => run(this.#writes, CompiledQuery.raw('begin immediate')));
+      run(this.#writes, SAVEPOINT);
     } catch (error) {
-      this.#mutex.unlock();
+      this.#finish(error);
       throw error;
     }
     (connection as SqliteConnection).inTransaction = true;
@@ -205,21 +237,69 @@ export class StratusSqliteDriver implements Driver {
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    this.#endTransaction(connection as SqliteConnection, 'commit');
+    const sqlite = connection as SqliteConnection;
+    sqlite.inTransaction = false;
+    try {
+      run(this.#writes, RELEASE);
+    } catch (error) {
+      this.#finish(error);
+      throw error;
+    }
+    // Resolves once the shared COMMIT is done; rejects (and Kysely then calls rollback) if it fails.
+    const committed = new Promise<void>((resolve, reject) => {
+      this.#group ??= { members: 0, waiting: [] };
+      this.#group.waiting.push({ resolve, reject });
+    });
+    this.#finish();
+    return committed;
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    this.#endTransaction(connection as SqliteConnection, 'rollback');
+    const sqlite = connection as SqliteConnection;
+    // After a failed commit the transaction is already over, and the mutex handed on.
+    if (!sqlite.inTransaction) return;
+    sqlite.inTransaction = false;
+    try {
+      run(this.#writes, ROLLBACK_TO);
+      run(this.#writes, RELEASE);
+    } catch (error) {
+      // An error that ended the SQLite transaction (I/O, disk full) took the group's writes with it.
+      this.#finish(error);
+      return;
+    }
+    this.#finish();
   }
 
-  #endTransaction(connection: SqliteConnection, command: 'commit' | 'rollback'): void {
-    try {
-      run(this.#writes, CompiledQuery.raw(command));
-    } finally {
-      // A failed COMMIT leaves SQLite inside the transaction; roll it back so the handle is reusable.
-      if (this.#writer.inTransaction) this.#writer.exec('rollback');
-      connection.inTransaction = false;
-      this.#mutex.unlock();
+  /**
+   * Ends one transaction's hold on the writer. While another transaction waits and the group has
+   * room, the open SQLite transaction passes to it; otherwise COMMIT, and settle every member. With
+   * `failed`, the SQLite transaction is rolled back and every member waiting for the COMMIT fails.
+   */
+  #finish(failed?: unknown): void {
+    const group = this.#group;
+    if (failed === undefined && this.#writer.inTransaction) {
+      const members = (group?.members ?? 0) + 1;
+      if (group) group.members = members;
+      if (this.#mutex.next === 'transaction' && members < MAX_GROUP) {
+        this.#mutex.unlock();
+        return;
+      }
+    }
+    this.#group = undefined;
+    let error = failed;
+    if (error === undefined && this.#writer.inTransaction) {
+      try {
+        run(this.#writes, CompiledQuery.raw('commit'));
+      } catch (commitError) {
+        error = commitError;
+      }
+    }
+    // A failed COMMIT leaves SQLite inside the transaction; roll it back so the handle is reusable.
+    if (this.#writer.inTransaction) this.#writer.exec('rollback');
+    this.#mutex.unlock();
+    for (const member of group?.waiting ?? []) {
+      if (error === undefined) member.resolve();
+      else member.reject(error);
     }
   }
 
