@@ -80,7 +80,7 @@ describe('database layer', () => {
   });
 });
 
-describe.skipIf(testDialect !== 'sqlite')('another process holding the SQLite write lock', () => {
+describe.skipIf(testDialect !== 'sqlite')('the SQLite writer, with a second connection on the file', () => {
   let t: TestContext;
   let other: BetterSqlite3.Database;
   beforeAll(async () => {
@@ -94,7 +94,7 @@ describe.skipIf(testDialect !== 'sqlite')('another process holding the SQLite wr
     await t.close();
   });
 
-  it('waits for it without stopping the event loop, then writes', async () => {
+  it('waits for a write lock the other holds without stopping the event loop, then writes', async () => {
     other.exec('begin immediate');
     const name = newId('lease');
     const ticks = { n: 0 };
@@ -128,21 +128,6 @@ describe.skipIf(testDialect !== 'sqlite')('another process holding the SQLite wr
       .where('name', 'like', `${name}%`)
       .execute();
     expect(rows.map((r) => r.owner).sort()).toEqual(['auto', 'tx']);
-  });
-});
-
-describe.skipIf(testDialect !== 'sqlite')('SQLite group commit', () => {
-  let t: TestContext;
-  let other: BetterSqlite3.Database;
-  beforeAll(async () => {
-    t = await createTestContext();
-    const { database } = t.ctx.config;
-    if (database.kind !== 'sqlite') throw new Error('SQLite only');
-    other = new BetterSqlite3(database.file);
-  });
-  afterAll(async () => {
-    other.close();
-    await t.close();
   });
 
   const visible = (prefix: string) =>
