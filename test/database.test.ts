@@ -163,14 +163,14 @@ describe.skipIf(testDialect !== 'sqlite')('the SQLite writer, with a second conn
   const lease = (trx: Trx, name: string) =>
     trx.insertInto('leases').values({ name, owner: 'g', expires_at: 'x' }).execute();
 
-  it('reports each commit only once it is on disk, and transactions queued together commit together', async () => {
+  it('reports each commit only once it is committed, and transactions queued together commit together', async () => {
     const seen: string[][] = [];
     await queuedBehind(
       (trx) => lease(trx, 'g1-0'),
       [1, 2, 3].map((n) => (trx: Trx) => lease(trx, `g1-${n}`)),
       () => seen.push(visible('g1-')),
     );
-    // The head resolved only with the queue's COMMIT: every member saw all four rows on disk.
+    // The head resolved only with the queue's COMMIT: every member saw all four rows committed.
     expect(seen).toEqual(Array(4).fill(['g1-0', 'g1-1', 'g1-2', 'g1-3']));
   });
 

@@ -82,13 +82,13 @@ class Mutex {
   }
 }
 
-/** Transactions that ended while others queued behind them: they commit with the last of them. */
-interface Group {
-  members: number;
-  waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+/** A transaction that ended while others queued behind it: it is settled by the shared COMMIT. */
+interface Committer {
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
-/** Logical transactions per physical COMMIT at most, so a steady queue still commits regularly. */
+/** Committed transactions per physical COMMIT at most, so a steady queue still commits regularly. */
 const MAX_GROUP = 32;
 const SAVEPOINT = CompiledQuery.raw('savepoint stratus_tx');
 const RELEASE = CompiledQuery.raw('release stratus_tx');
@@ -152,8 +152,8 @@ export class StratusSqliteDriver implements Driver {
   readonly #file: string;
   readonly #busyTimeoutMs: number;
   readonly #mutex = new Mutex();
-  /** The open SQLite transaction's finished members, while it spans several transactions. */
-  #group: Group | undefined;
+  /** The transactions committed into the open SQLite transaction, waiting for its COMMIT. */
+  #group: Committer[] = [];
   #writer!: BetterSqlite3.Database;
   #reader!: BetterSqlite3.Database;
   #writes!: StatementCache;
@@ -246,10 +246,7 @@ export class StratusSqliteDriver implements Driver {
       throw error;
     }
     // Resolves once the shared COMMIT is done; rejects (and Kysely then calls rollback) if it fails.
-    const committed = new Promise<void>((resolve, reject) => {
-      this.#group ??= { members: 0, waiting: [] };
-      this.#group.waiting.push({ resolve, reject });
-    });
+    const committed = new Promise<void>((resolve, reject) => this.#group.push({ resolve, reject }));
     this.#finish();
     return committed;
   }
@@ -276,16 +273,17 @@ export class StratusSqliteDriver implements Driver {
    * `failed`, the SQLite transaction is rolled back and every member waiting for the COMMIT fails.
    */
   #finish(failed?: unknown): void {
-    const group = this.#group;
-    if (failed === undefined && this.#writer.inTransaction) {
-      const members = (group?.members ?? 0) + 1;
-      if (group) group.members = members;
-      if (this.#mutex.next === 'transaction' && members < MAX_GROUP) {
-        this.#mutex.unlock();
-        return;
-      }
+    if (
+      failed === undefined &&
+      this.#writer.inTransaction &&
+      this.#mutex.next === 'transaction' &&
+      this.#group.length < MAX_GROUP
+    ) {
+      this.#mutex.unlock();
+      return;
     }
-    this.#group = undefined;
+    const group = this.#group;
+    this.#group = [];
     let error = failed;
     if (error === undefined && this.#writer.inTransaction) {
       try {
@@ -297,7 +295,7 @@ export class StratusSqliteDriver implements Driver {
     // A failed COMMIT leaves SQLite inside the transaction; roll it back so the handle is reusable.
     if (this.#writer.inTransaction) this.#writer.exec('rollback');
     this.#mutex.unlock();
-    for (const member of group?.waiting ?? []) {
+    for (const member of group) {
       if (error === undefined) member.resolve();
       else member.reject(error);
     }
